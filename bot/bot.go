@@ -1,0 +1,420 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"catweete/commands"
+)
+
+// EventLog remembers which Slack events were handled, across restarts.
+// storage.Store fills it.
+type EventLog interface {
+	MarkEventSeen(ctx context.Context, eventID string, at time.Time) (bool, error)
+}
+
+// Config configures a Bot.
+type Config struct {
+	API      *slack.Client    // required
+	Router   *commands.Router // required
+	Notifier *Notifier        // required: draws cards, for the shortcut's modal too
+	Events   EventLog         // required
+	// SigningSecret verifies HTTP requests; required in HTTP mode.
+	SigningSecret string
+	// HTTPClient posts to response_url; if nil, a client with a 10 s
+	// timeout.
+	HTTPClient *http.Client
+	// Workers and Queue size the pool that does the work after the ack; if
+	// 0, 8 workers and 1024 waiting jobs.
+	Workers int
+	Queue   int
+	// JobTimeout bounds one job; if 0, 30 s.
+	JobTimeout time.Duration
+	Now        func() time.Time // if nil, time.Now
+	Logger     *slog.Logger     // if nil, discarded
+}
+
+// Bot receives what Slack sends, acks it at once, and does the work after
+// the ack in a bounded pool of workers.
+type Bot struct {
+	api        *slack.Client
+	router     *commands.Router
+	cat        *commands.Catalog
+	notifier   *Notifier
+	events     EventLog
+	verifier   *Verifier
+	httpClient *http.Client
+	pool       *pool
+	jobTimeout time.Duration
+	now        func() time.Time
+	log        *slog.Logger
+	userID     string // the bot's own user id, from auth.test
+	teamID     string
+}
+
+// New checks cfg, asks Slack who the bot is (auth.test) and starts the
+// worker pool. Stop it with Shutdown.
+func New(ctx context.Context, cfg Config) (*Bot, error) {
+	if cfg.API == nil || cfg.Router == nil || cfg.Notifier == nil || cfg.Events == nil {
+		return nil, errors.New("bot: Config needs API, Router, Notifier and Events")
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = 8
+	}
+	if cfg.Queue == 0 {
+		cfg.Queue = 1024
+	}
+	if cfg.JobTimeout == 0 {
+		cfg.JobTimeout = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	auth, err := cfg.API.AuthTestContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bot: auth.test: %w", err)
+	}
+	b := &Bot{
+		api: cfg.API, router: cfg.Router, cat: cfg.Router.Catalog(), notifier: cfg.Notifier, events: cfg.Events,
+		verifier: NewVerifier(cfg.SigningSecret, cfg.Now), httpClient: cfg.HTTPClient,
+		pool: newPool(cfg.Workers, cfg.Queue), jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger,
+		userID: auth.UserID, teamID: auth.TeamID,
+	}
+	b.log.Info("connected to Slack", "bot_user", auth.UserID, "team", auth.TeamID)
+	return b, nil
+}
+
+// UserID is the bot's own Slack user id.
+func (b *Bot) UserID() string { return b.userID }
+
+// Shutdown stops taking work and waits for the jobs already taken, or ctx.
+func (b *Bot) Shutdown(ctx context.Context) error {
+	return b.pool.stop(ctx)
+}
+
+// later runs job after the ack, in the pool, with its own deadline. It
+// reports false when the pool is full.
+func (b *Bot) later(name string, job func(ctx context.Context)) bool {
+	return b.pool.submit(func(base context.Context) {
+		ctx, cancel := context.WithTimeout(base, b.jobTimeout)
+		defer cancel()
+		defer func() {
+			if v := recover(); v != nil {
+				b.log.Error("job panicked", "job", name, "panic", fmt.Sprint(v))
+			}
+		}()
+		job(ctx)
+	})
+}
+
+// ack is what goes back to Slack at once: nothing (an empty 200), or a JSON
+// body (an immediate reply, modal errors).
+type ack = any
+
+// onCommand handles a slash command. Help is answered in the ack itself;
+// everything else after it, through the response_url.
+func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
+	req := commands.Request{Text: cmd.Text, UserID: cmd.UserID, ChannelID: cmd.ChannelID, Source: commands.SourceSlashCommand}
+	if b.router.Parse(cmd.Text).Name == commands.CmdHelp {
+		reply := b.router.Handle(context.Background(), req)
+		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: reply.Text}
+	}
+	ok := b.later("command", func(ctx context.Context) {
+		reply := b.router.Handle(ctx, req)
+		if reply.OpenDraftModal {
+			meta := modalMeta{UserID: cmd.UserID, Channel: cmd.ChannelID}
+			if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, b.draftModal(meta, reply.DraftText)); err != nil {
+				b.log.WarnContext(ctx, "draft modal not opened", "user", cmd.UserID, "err", err)
+				b.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, b.cat.T(reply.Lang, commands.MsgExpiredTrigger))
+			}
+			return
+		}
+		b.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, reply.Text)
+	})
+	if !ok {
+		b.log.Warn("pool full: command refused", "user", cmd.UserID)
+		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBusy)}
+	}
+	return nil
+}
+
+// respond answers one person privately: through the response_url when
+// there is one, else with chat.postEphemeral.
+func (b *Bot) respond(ctx context.Context, responseURL, channel, user, text string) {
+	if text == "" {
+		return
+	}
+	if responseURL != "" {
+		err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.httpClient, &slack.WebhookMessage{
+			ResponseType: slack.ResponseTypeEphemeral, Text: text, ReplaceOriginal: false,
+		})
+		if err == nil {
+			return
+		}
+		b.log.WarnContext(ctx, "response_url failed", "user", user, "err", err)
+	}
+	b.ephemeral(ctx, channel, user, text)
+}
+
+// ephemeral shows text to user alone, in channel.
+func (b *Bot) ephemeral(ctx context.Context, channel, user, text string) {
+	if text == "" || channel == "" {
+		return
+	}
+	if _, err := b.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
+		b.log.WarnContext(ctx, "ephemeral not posted", "user", user, "channel", channel, "err", err)
+	}
+}
+
+// eventEnvelope is the outer JSON of the Events API, over HTTP and Socket
+// Mode alike.
+type eventEnvelope struct {
+	Type      string     `json:"type"`
+	Challenge string     `json:"challenge"`
+	EventID   string     `json:"event_id"`
+	TeamID    string     `json:"team_id"`
+	Event     innerEvent `json:"event"`
+}
+
+type innerEvent struct {
+	Type     string `json:"type"`
+	User     string `json:"user"`
+	BotID    string `json:"bot_id"`
+	Text     string `json:"text"`
+	TS       string `json:"ts"`
+	ThreadTS string `json:"thread_ts"`
+	Channel  string `json:"channel"`
+}
+
+// onEvent handles an event_callback. It reports false when the event could
+// not be taken (the pool is full): Slack should then retry it.
+func (b *Bot) onEvent(ctx context.Context, env eventEnvelope) bool {
+	ev := env.Event
+	if ev.Type != "app_mention" || ev.BotID != "" || ev.User == b.userID || ev.User == "" {
+		return true
+	}
+	if env.EventID != "" {
+		first, err := b.events.MarkEventSeen(ctx, env.EventID, b.now())
+		if err != nil {
+			b.log.ErrorContext(ctx, "event not recorded", "event_id", env.EventID, "err", err)
+			return false
+		}
+		if !first {
+			b.log.InfoContext(ctx, "event already handled", "event_id", env.EventID)
+			return true
+		}
+	}
+	return b.later("mention", func(ctx context.Context) {
+		text := strings.ReplaceAll(ev.Text, "<@"+b.userID+">", " ")
+		reply := b.router.Handle(ctx, commands.Request{Text: text, UserID: ev.User, ChannelID: ev.Channel, Source: commands.SourceMention})
+		thread := ev.ThreadTS
+		if thread == "" {
+			thread = ev.TS
+		}
+		if reply.OpenDraftModal {
+			// A mention has no trigger_id to open a modal with.
+			reply.Text = b.cat.T(reply.Lang, commands.MsgDraftUsage, "@catweete")
+		}
+		if _, _, err := b.api.PostMessageContext(ctx, ev.Channel, slack.MsgOptionText(reply.Text, false),
+			slack.MsgOptionTS(thread), slack.MsgOptionDisableLinkUnfurl()); err != nil {
+			b.log.ErrorContext(ctx, "mention not answered", "event_id", env.EventID, "channel", ev.Channel, "err", err)
+		}
+	})
+}
+
+// onInteraction handles clicks, modal submissions and the message shortcut.
+func (b *Bot) onInteraction(cb slack.InteractionCallback) ack {
+	lang := b.router.Lang()
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, action := range cb.ActionCallback.BlockActions {
+			b.onAction(cb, *action)
+		}
+		return nil
+	case slack.InteractionTypeViewSubmission:
+		return b.onSubmission(cb)
+	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
+		if cb.CallbackID != CallbackSuggest {
+			return nil
+		}
+		text := commands.SlackToPlain(cb.Message.Text)
+		meta := modalMeta{UserID: cb.User.ID, Channel: cb.Channel.ID}
+		b.later("shortcut", func(ctx context.Context) {
+			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, b.draftModal(meta, text)); err != nil {
+				b.log.WarnContext(ctx, "draft modal not opened", "user", cb.User.ID, "err", err)
+				b.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.cat.T(lang, commands.MsgExpiredTrigger))
+			}
+		})
+	}
+	return nil
+}
+
+// parseButtonValue reads "<post id>:<version>".
+func parseButtonValue(v string) (int64, int, error) {
+	idText, versionText, _ := strings.Cut(v, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, 0, fmt.Errorf("bot: button value %q: bad post id", v)
+	}
+	version := 0
+	if versionText != "" {
+		if version, err = strconv.Atoi(versionText); err != nil || version <= 0 {
+			return 0, 0, fmt.Errorf("bot: button value %q: bad version", v)
+		}
+	}
+	return id, version, nil
+}
+
+func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
+	lang := b.router.Lang()
+	user, channel := cb.User.ID, cb.Channel.ID
+	postID, version, err := parseButtonValue(action.Value)
+	if err != nil {
+		b.log.Warn("bad button", "action", action.ActionID, "user", user, "err", err)
+		b.later("refusal", func(ctx context.Context) {
+			b.refuse(ctx, cb, b.cat.T(lang, commands.MsgBadPayload))
+		})
+		return
+	}
+	b.later("action", func(ctx context.Context) {
+		switch action.ActionID {
+		case ActionApprove:
+			b.refuse(ctx, cb, b.router.Approve(ctx, user, postID, version))
+		case ActionCancel:
+			b.refuse(ctx, cb, b.router.CancelPost(ctx, user, postID))
+		case ActionRequestChanges, ActionReject:
+			meta := modalMeta{UserID: user, Channel: channel, PostID: postID, Version: version, Decision: action.ActionID}
+			// Refuse before asking for a reason that could not count.
+			if msg := b.router.CheckDecision(ctx, user, postID, version); msg != "" {
+				b.refuse(ctx, cb, msg)
+				return
+			}
+			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, b.reasonModal(meta)); err != nil {
+				b.log.WarnContext(ctx, "reason modal not opened", "post_id", postID, "err", err)
+				b.refuse(ctx, cb, b.cat.T(lang, commands.MsgExpiredTrigger))
+			}
+		case ActionEdit:
+			post, msg := b.router.CheckEditor(ctx, user, postID, version)
+			if msg != "" {
+				b.refuse(ctx, cb, msg)
+				return
+			}
+			meta := modalMeta{UserID: user, Channel: channel, PostID: postID, Version: post.Version}
+			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, b.editModal(meta, post.Text)); err != nil {
+				b.log.WarnContext(ctx, "edit modal not opened", "post_id", postID, "err", err)
+				b.refuse(ctx, cb, b.cat.T(lang, commands.MsgExpiredTrigger))
+			}
+		default:
+			b.log.Warn("unknown action", "action", action.ActionID, "user", user)
+		}
+	})
+}
+
+// refuse tells the person who clicked, privately, why nothing happened. The
+// card itself is never replaced by a refusal.
+func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, text string) {
+	if text == "" {
+		return
+	}
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	if channel != "" {
+		if _, err := b.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(text, false)); err == nil {
+			return
+		}
+	}
+	if cb.ResponseURL != "" {
+		err := slack.PostWebhookCustomHTTPContext(ctx, cb.ResponseURL, b.httpClient, &slack.WebhookMessage{
+			ResponseType: slack.ResponseTypeEphemeral, Text: text, ReplaceOriginal: false,
+		})
+		if err != nil {
+			b.log.WarnContext(ctx, "refusal not shown", "user", cb.User.ID, "err", err)
+		}
+	}
+}
+
+// onSubmission validates a modal at once (errors go back in the ack, next
+// to the field) and does the work after the ack.
+func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
+	lang := b.router.Lang()
+	meta, err := decodeMeta(cb.View.PrivateMetadata)
+	if err != nil {
+		b.log.Warn("modal without metadata", "callback", cb.View.CallbackID, "user", cb.User.ID, "err", err)
+		return nil
+	}
+	if meta.UserID != "" && meta.UserID != cb.User.ID {
+		b.log.Warn("modal submitted by someone else", "opened_by", meta.UserID, "user", cb.User.ID)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstBlock(cb): b.cat.T(lang, commands.MsgNotYourModal)})
+	}
+	s := newSubmission(cb)
+	user := cb.User.ID
+	tell := func(ctx context.Context, text string) { b.ephemeral(ctx, meta.Channel, user, text) }
+	switch cb.View.CallbackID {
+	case CallbackDraft:
+		req := s.draftRequest(user, meta)
+		if msg := b.router.CheckDraft(req.Text, req.AccountIDs); msg != "" {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockText: msg})
+		}
+		if !req.PublishAt.IsZero() && req.PublishAt.Before(b.now()) {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockWhen: b.cat.T(lang, commands.MsgPastTime)})
+		}
+		b.later("draft", func(ctx context.Context) { tell(ctx, b.router.Draft(ctx, lang, req)) })
+	case CallbackEdit:
+		text := s.text(blockText, inputText)
+		if msg := b.router.CheckDraft(text, nil); text == "" && msg != "" {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockText: msg})
+		}
+		b.later("edit", func(ctx context.Context) {
+			tell(ctx, b.router.Edit(ctx, user, meta.PostID, meta.Version, text))
+		})
+	case CallbackReason:
+		reason := s.text(blockReason, inputReason)
+		if reason == "" {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockReason: b.cat.T(lang, commands.MsgReasonRequired)})
+		}
+		b.later("decision", func(ctx context.Context) {
+			if meta.Decision == decisionReject {
+				tell(ctx, b.router.Reject(ctx, user, meta.PostID, meta.Version, reason))
+			} else {
+				tell(ctx, b.router.RequestChanges(ctx, user, meta.PostID, meta.Version, reason))
+			}
+		})
+	}
+	return nil
+}
+
+func firstBlock(cb slack.InteractionCallback) string {
+	for _, bl := range cb.View.Blocks.BlockSet {
+		if in, ok := bl.(*slack.InputBlock); ok {
+			return in.BlockID
+		}
+	}
+	return blockText
+}
+
+func unixTime(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// jsonBody renders an ack as the body of a 200.
+func jsonBody(a ack) ([]byte, error) {
+	if a == nil {
+		return nil, nil
+	}
+	return json.Marshal(a)
+}

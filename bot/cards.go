@@ -1,0 +1,345 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"catweete/commands"
+	"catweete/workflows"
+)
+
+// Block Kit limits (Slack's documentation).
+const (
+	maxSectionText = 3000
+	maxHeaderText  = 150
+	maxContextText = 2000
+)
+
+// NotifierConfig configures a Notifier.
+type NotifierConfig struct {
+	API     *slack.Client     // required
+	Catalog *commands.Catalog // required
+	Lang    commands.Lang     // cards' language; if empty, French
+	// ApprovalChannel is where cards go; if empty, the channel where the
+	// draft was made.
+	ApprovalChannel string
+	Now             func() time.Time // if nil, time.Now
+	Logger          *slog.Logger     // if nil, discarded
+}
+
+// Notifier shows posts in Slack: the approval card, updated in place, and
+// a line in its thread for every event. It fills workflows.Notifier, and
+// workflows.Directory for user-group approvers.
+type Notifier struct {
+	api             *slack.Client
+	cat             *commands.Catalog
+	lang            commands.Lang
+	approvalChannel string
+	now             func() time.Time
+	log             *slog.Logger
+}
+
+// NewNotifier returns a Notifier.
+func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
+	if cfg.API == nil || cfg.Catalog == nil {
+		return nil, errors.New("bot: NotifierConfig needs API and Catalog")
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = commands.French
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Notifier{api: cfg.API, cat: cfg.Catalog, lang: cfg.Lang, approvalChannel: cfg.ApprovalChannel,
+		now: cfg.Now, log: cfg.Logger}, nil
+}
+
+// ErrNoChannel: a card with nowhere to go (no approval channel configured,
+// and a draft made outside any channel).
+var ErrNoChannel = errors.New("bot: no channel for the approval card")
+
+// ShowCard posts the card, or updates it in place when it exists.
+func (n *Notifier) ShowCard(ctx context.Context, card workflows.Card) (workflows.CardRef, error) {
+	blocks := n.cardBlocks(card)
+	fallback := n.cardFallback(card)
+	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(fallback, false)}
+	p := card.Post
+	if p.CardTS != "" {
+		err := withRateLimitRetry(ctx, func() error {
+			_, _, _, err := n.api.UpdateMessageContext(ctx, p.CardChannel, p.CardTS, opts...)
+			return err
+		})
+		if err != nil {
+			return workflows.CardRef{}, fmt.Errorf("bot: update card of post %d: %w", p.ID, err)
+		}
+		return workflows.CardRef{Channel: p.CardChannel, TS: p.CardTS}, nil
+	}
+	channel := n.approvalChannel
+	if channel == "" {
+		channel = p.OriginChannel
+	}
+	if channel == "" {
+		return workflows.CardRef{}, ErrNoChannel
+	}
+	// chat.postMessage is not retried on a rate limit: a 429 can follow a
+	// message that was posted, and a card posted twice confuses approvers.
+	ch, ts, err := n.api.PostMessageContext(ctx, channel, append(opts, slack.MsgOptionDisableLinkUnfurl())...)
+	if err != nil {
+		return workflows.CardRef{}, fmt.Errorf("bot: post card of post %d: %w", p.ID, err)
+	}
+	return workflows.CardRef{Channel: ch, TS: ts}, nil
+}
+
+// Announce posts ev in the card's thread.
+func (n *Notifier) Announce(ctx context.Context, card workflows.Card, ev workflows.Event) error {
+	p := card.Post
+	if p.CardTS == "" {
+		return fmt.Errorf("bot: announce on post %d: %w", p.ID, ErrNoChannel)
+	}
+	text := n.eventText(card, ev)
+	if text == "" {
+		return nil
+	}
+	_, _, err := n.api.PostMessageContext(ctx, p.CardChannel,
+		slack.MsgOptionText(text, false), slack.MsgOptionTS(p.CardTS))
+	if err != nil {
+		return fmt.Errorf("bot: announce %s on post %d: %w", ev.Kind, p.ID, err)
+	}
+	return nil
+}
+
+// GroupMembers lists a user group's members (usergroups.users.list).
+func (n *Notifier) GroupMembers(ctx context.Context, groupID string) ([]string, error) {
+	members, err := n.api.GetUserGroupMembersContext(ctx, groupID)
+	if err != nil {
+		return nil, fmt.Errorf("bot: members of %s: %w", groupID, err)
+	}
+	return members, nil
+}
+
+func (n *Notifier) eventText(card workflows.Card, ev workflows.Event) string {
+	lang, key := n.lang, commands.MsgEventPrefix+commands.Key(ev.Kind.String())
+	network := ""
+	if ev.Target != nil {
+		network = ev.Target.DisplayName
+	}
+	switch ev.Kind {
+	case workflows.EventApprovalCounted:
+		return n.cat.T(lang, key, ev.ActorID, ev.Count, ev.Required)
+	case workflows.EventApproved:
+		return n.cat.T(lang, key, ev.ActorID, n.when(card))
+	case workflows.EventChangesRequested, workflows.EventRejected:
+		return n.cat.T(lang, key, ev.ActorID, commands.Escape(ev.Reason))
+	case workflows.EventEdited:
+		return n.cat.T(lang, key, ev.ActorID, card.Post.Version, quote(DiffText(ev.Diff)))
+	case workflows.EventCanceled:
+		return n.cat.T(lang, key, ev.ActorID)
+	case workflows.EventPublished:
+		url := ev.Target.Delivery.RemoteURL
+		if url == "" {
+			url = ev.Target.Delivery.RemoteID
+		}
+		return n.cat.T(lang, key, network, url)
+	case workflows.EventFailed, workflows.EventUnknown, workflows.EventRetrying:
+		return n.cat.T(lang, key, network, commands.Escape(commands.Excerpt(ev.Reason, 300)))
+	}
+	return ""
+}
+
+// when says when the post goes out.
+func (n *Notifier) when(card workflows.Card) string {
+	at := card.Post.PublishAt
+	if at.IsZero() {
+		for _, t := range card.Targets {
+			if !t.Delivery.DueAt.IsZero() {
+				at = t.Delivery.DueAt
+				break
+			}
+		}
+	}
+	now := n.now()
+	if at.IsZero() || (card.Post.PublishAt.IsZero() && !at.After(now.Add(time.Minute))) {
+		if card.Post.PublishAt.IsZero() && card.Post.Status == workflows.StatusPending {
+			return n.cat.T(n.lang, commands.MsgAsSoonAsApproved)
+		}
+		if !at.IsZero() {
+			return n.cat.FormatTime(n.lang, at, now, card.Location)
+		}
+		return n.cat.T(n.lang, commands.MsgAsSoonAsApproved)
+	}
+	return n.cat.FormatTime(n.lang, at, now, card.Location)
+}
+
+func (n *Notifier) cardFallback(card workflows.Card) string {
+	p := card.Post
+	return fmt.Sprintf("%s — %s : %s", n.cat.T(n.lang, commands.MsgCardTitle, p.ID),
+		n.cat.StateName(n.lang, p.Status), commands.Escape(commands.Excerpt(p.Text, 200)))
+}
+
+// cardBlocks draws the approval card: what the post says, where it goes
+// and how long it is there, who wrote it, when it goes out, where it
+// stands, who decided what and why, and the buttons that fit its state.
+func (n *Notifier) cardBlocks(card workflows.Card) []slack.Block {
+	p, lang := card.Post, n.lang
+	title := n.cat.T(lang, commands.MsgCardTitle, p.ID) + " — " + n.cat.StateName(lang, p.Status)
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(truncate(title, maxHeaderText))),
+		slack.NewSectionBlock(mrkdwn(truncate(quote(commands.Escape(p.Text)), maxSectionText)), nil, nil),
+	}
+
+	approvals := fmt.Sprintf("%d/%d", len(card.Approved), card.Required)
+	if len(card.Approved) > 0 {
+		approvals += " — " + mentions(card.Approved)
+	}
+	fields := []*slack.TextBlockObject{
+		mrkdwn(fmt.Sprintf("*%s*\n<@%s>", n.cat.T(lang, commands.MsgCardAuthor), p.AuthorID)),
+		mrkdwn(fmt.Sprintf("*%s*\n%s", n.cat.T(lang, commands.MsgCardWhen), n.when(card))),
+		mrkdwn(fmt.Sprintf("*%s*\n%s", n.cat.T(lang, commands.MsgCardState), n.cat.StateName(lang, p.Status))),
+		mrkdwn(fmt.Sprintf("*%s*\n%s", n.cat.T(lang, commands.MsgCardApprovals), approvals)),
+	}
+	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
+
+	var accounts []string
+	for _, t := range card.Targets {
+		accounts = append(accounts, n.targetLine(t))
+	}
+	if len(accounts) > 0 {
+		line := "*" + n.cat.T(lang, commands.MsgCardAccounts) + "* : " + strings.Join(accounts, " · ")
+		if lang == commands.English {
+			line = strings.Replace(line, "* : ", "*: ", 1)
+		}
+		blocks = append(blocks, slack.NewContextBlock("accounts", mrkdwn(truncate(line, maxContextText))))
+	}
+
+	if d := card.Decision; d != nil && d.Action != workflows.ActionApprove {
+		line := n.cat.T(lang, commands.MsgDecisionPrefix+commands.Key(d.Action), d.ActorID)
+		if d.Reason != "" {
+			line += " — " + commands.Escape(d.Reason)
+		}
+		blocks = append(blocks, slack.NewContextBlock("decision", mrkdwn(truncate(line, maxContextText))))
+	}
+
+	if buttons := n.buttons(card); len(buttons) > 0 {
+		blocks = append(blocks, slack.NewActionBlock(cardActionsID, buttons...))
+	}
+	return blocks
+}
+
+// targetLine is one account on the card: "Mastodon 124/500", then where its
+// delivery stands, with the link once published.
+func (n *Notifier) targetLine(t workflows.Target) string {
+	line := t.DisplayName
+	if t.Limit > 0 {
+		line += fmt.Sprintf(" %d/%d", t.Count, t.Limit)
+		if t.Count > t.Limit {
+			line += " ⚠️ " + n.cat.T(n.lang, commands.MsgCardTooLong)
+		}
+	}
+	switch t.Delivery.Status {
+	case "", "waiting":
+	case "published":
+		if t.Delivery.RemoteURL != "" {
+			line += fmt.Sprintf(" — <%s|%s>", t.Delivery.RemoteURL, n.cat.DeliveryStateName(n.lang, t.Delivery.Status))
+		} else {
+			line += " — " + n.cat.DeliveryStateName(n.lang, t.Delivery.Status)
+		}
+	default:
+		line += " — " + n.cat.DeliveryStateName(n.lang, t.Delivery.Status)
+	}
+	return line
+}
+
+// buttons are the actions that fit the post's state. Their value is
+// "<post id>:<version>", so that a click on a card drawn before an edit is
+// recognized as stale.
+func (n *Notifier) buttons(card workflows.Card) []slack.BlockElement {
+	p, lang := card.Post, n.lang
+	value := fmt.Sprintf("%d:%d", p.ID, p.Version)
+	button := func(action string, key commands.Key, style slack.Style) *slack.ButtonBlockElement {
+		b := slack.NewButtonBlockElement(action, value, plain(n.cat.T(lang, key)))
+		if style != "" {
+			b = b.WithStyle(style)
+		}
+		return b
+	}
+	switch p.Status {
+	case workflows.StatusPending:
+		return []slack.BlockElement{
+			button(ActionApprove, commands.MsgButtonApprove, slack.StylePrimary),
+			button(ActionRequestChanges, commands.MsgButtonChanges, ""),
+			button(ActionReject, commands.MsgButtonReject, slack.StyleDanger),
+			button(ActionEdit, commands.MsgButtonEdit, ""),
+		}
+	case workflows.StatusChangesRequested, workflows.StatusDraft:
+		return []slack.BlockElement{
+			button(ActionEdit, commands.MsgButtonEdit, slack.StylePrimary),
+			button(ActionReject, commands.MsgButtonReject, slack.StyleDanger),
+		}
+	case workflows.StatusApproved:
+		cancel := button(ActionCancel, commands.MsgButtonCancel, slack.StyleDanger)
+		cancel.Confirm = slack.NewConfirmationBlockObject(
+			plain(n.cat.T(lang, commands.MsgConfirmTitle)),
+			plain(n.cat.T(lang, commands.MsgConfirmCancel, p.ID)),
+			plain(n.cat.T(lang, commands.MsgConfirmYes)),
+			plain(n.cat.T(lang, commands.MsgConfirmNo)))
+		return []slack.BlockElement{cancel}
+	}
+	return nil
+}
+
+func plain(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, text, true, false)
+}
+
+func mrkdwn(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+}
+
+// quote puts text in a Slack block quote, line by line.
+func quote(text string) string {
+	return "> " + strings.ReplaceAll(text, "\n", "\n> ")
+}
+
+func mentions(users []string) string {
+	parts := make([]string, len(users))
+	for i, u := range users {
+		parts[i] = "<@" + u + ">"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// truncate cuts text to at most n characters (Slack counts characters).
+func truncate(text string, n int) string {
+	runes := []rune(text)
+	if len(runes) <= n {
+		return text
+	}
+	return string(runes[:n-1]) + "…"
+}
+
+// withRateLimitRetry runs an idempotent Web API call again after Slack's
+// Retry-After when it is rate limited, a few times at most.
+func withRateLimitRetry(ctx context.Context, call func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := call()
+		var limited *slack.RateLimitedError
+		if !errors.As(err, &limited) || attempt == 2 {
+			return err
+		}
+		wait := min(max(limited.RetryAfter, time.Second), 30*time.Second)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}

@@ -1,0 +1,269 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"catweete/workflows"
+)
+
+func handleHelp(_ context.Context, r *Router, c Call) Reply {
+	return r.help(c.Lang)
+}
+
+func (r *Router) help(lang Lang) Reply {
+	i := 0
+	if lang == English {
+		i = 1
+	}
+	var b strings.Builder
+	b.WriteString(r.cat.T(lang, MsgHelpHeader, r.command))
+	for _, d := range r.defs {
+		fmt.Fprintf(&b, "\n• `%s %s` — %s", r.command, d.Usage[i], d.Description[i])
+	}
+	b.WriteString("\n" + r.cat.T(lang, MsgHelpFooter))
+	return Reply{Text: b.String(), Lang: lang}
+}
+
+func handleDraft(ctx context.Context, r *Router, c Call) Reply {
+	if strings.TrimSpace(c.Args) == "" {
+		return Reply{OpenDraftModal: true}
+	}
+	post, err := r.svc.Draft(ctx, workflows.DraftRequest{
+		AuthorID: c.UserID, Text: SlackToPlain(c.Args), OriginChannel: c.ChannelID,
+	})
+	return Reply{Text: r.draftAnswer(ctx, c.Lang, post, err)}
+}
+
+// draftAnswer words the outcome of a draft for its author.
+func (r *Router) draftAnswer(ctx context.Context, lang Lang, post workflows.Post, err error) string {
+	if err != nil && post.ID != 0 {
+		r.log.ErrorContext(ctx, "draft stored without its card", "post_id", post.ID, "err", err)
+		return r.cat.T(lang, MsgDraftStoredNoCard, post.ID)
+	}
+	if err != nil {
+		return r.ErrorText(ctx, lang, 0, err)
+	}
+	where := ""
+	if post.CardChannel != "" {
+		where = fmt.Sprintf(" (<#%s>)", post.CardChannel)
+	}
+	return r.cat.T(lang, MsgDraftSent, post.ID, where)
+}
+
+// Draft creates a post from the draft modal.
+func (r *Router) Draft(ctx context.Context, lang Lang, req workflows.DraftRequest) string {
+	post, err := r.svc.Draft(ctx, req)
+	return r.draftAnswer(ctx, lang, post, err)
+}
+
+func handleStatus(ctx context.Context, r *Router, c Call) Reply {
+	report, err := r.svc.Status(ctx)
+	if err != nil {
+		return Reply{Text: r.ErrorText(ctx, c.Lang, 0, err)}
+	}
+	return Reply{Text: r.StatusText(c.Lang, report)}
+}
+
+// StatusText answers "alors ça tweete ?" in a few true lines: what went out
+// this week (with links), what waits for approval and since when, what goes
+// out next, and what needs a look.
+func (r *Router) StatusText(lang Lang, rep workflows.StatusReport) string {
+	var b strings.Builder
+	if len(rep.Week) == 0 {
+		b.WriteString(r.cat.T(lang, MsgStatusNotYet))
+	} else {
+		today := ""
+		if len(rep.Today) > 0 {
+			today = r.cat.T(lang, MsgStatusToday, len(rep.Today))
+		}
+		b.WriteString(r.cat.T(lang, MsgStatusYes, len(rep.Week), today))
+		for i, p := range rep.Week {
+			if i == 5 {
+				fmt.Fprintf(&b, "\n• …")
+				break
+			}
+			fmt.Fprintf(&b, "\n• n°%d « %s » — %s", p.PostID, escape(Excerpt(p.Text, 60)), r.links(lang, p.Links))
+		}
+	}
+	b.WriteString("\n")
+	if len(rep.Pending) == 0 {
+		b.WriteString(r.cat.T(lang, MsgStatusNoPending))
+	} else {
+		b.WriteString(r.cat.T(lang, MsgStatusPending, len(rep.Pending), r.cat.FormatSince(lang, rep.Pending[0].Since, rep.Now)))
+		for i, p := range rep.Pending {
+			if i == 5 {
+				b.WriteString("\n• …")
+				break
+			}
+			fmt.Fprintf(&b, "\n• n°%d « %s » — %s", p.Post.ID, escape(Excerpt(p.Post.Text, 60)),
+				r.cat.T(lang, MsgPendingItem, len(p.Approvals), p.Required, r.cat.FormatSince(lang, p.Since, rep.Now)))
+		}
+	}
+	if n := len(rep.ChangesRequested); n > 0 {
+		b.WriteString("\n" + r.cat.T(lang, MsgStatusChanges, n))
+	}
+	b.WriteString("\n")
+	if next := rep.Next(); next != nil {
+		b.WriteString(r.cat.T(lang, MsgStatusNext, next.PostID, r.cat.FormatTime(lang, next.At, rep.Now, rep.Location),
+			r.cat.JoinWords(lang, next.Networks)))
+	} else {
+		b.WriteString(r.cat.T(lang, MsgStatusNoNext))
+	}
+	if n := len(rep.Attention); n > 0 {
+		b.WriteString("\n" + r.cat.T(lang, MsgStatusAttention, n))
+		for i, d := range rep.Attention {
+			if i == 5 {
+				b.WriteString("\n• …")
+				break
+			}
+			fmt.Fprintf(&b, "\n• n°%d %s — %s", d.PostID, workflows.NetworkName(d.Network), r.cat.DeliveryStateName(lang, d.Status))
+			if d.LastError != "" {
+				fmt.Fprintf(&b, " (%s)", escape(Excerpt(d.LastError, 80)))
+			}
+		}
+	}
+	if lang == English {
+		return strings.ReplaceAll(b.String(), "n°", "#")
+	}
+	return b.String()
+}
+
+func (r *Router) links(lang Lang, links []workflows.Link) string {
+	parts := make([]string, 0, len(links))
+	for _, l := range links {
+		if l.URL == "" {
+			parts = append(parts, fmt.Sprintf("%s (%s)", l.Network, r.cat.T(lang, MsgLinkAwaited)))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("<%s|%s>", l.URL, l.Network))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func handleQueue(ctx context.Context, r *Router, c Call) Reply {
+	queue, err := r.svc.Queue(ctx)
+	if err != nil {
+		return Reply{Text: r.ErrorText(ctx, c.Lang, 0, err)}
+	}
+	if len(queue) == 0 {
+		return Reply{Text: r.cat.T(c.Lang, MsgQueueEmpty)}
+	}
+	var b strings.Builder
+	b.WriteString(r.cat.T(c.Lang, MsgQueueHeader, len(queue)))
+	now := time.Now()
+	for i, q := range queue {
+		if i == 20 {
+			b.WriteString("\n• …")
+			break
+		}
+		fmt.Fprintf(&b, "\n• %s — n°%d « %s » %s %s", r.cat.FormatTime(c.Lang, q.At, now, r.svc.Location()), q.PostID,
+			escape(Excerpt(q.Text, 60)), r.cat.T(c.Lang, MsgOn), r.cat.JoinWords(c.Lang, q.Networks))
+	}
+	return Reply{Text: localizeNumberSign(c.Lang, b.String())}
+}
+
+func handlePending(ctx context.Context, r *Router, c Call) Reply {
+	pending, err := r.svc.Pending(ctx)
+	if err != nil {
+		return Reply{Text: r.ErrorText(ctx, c.Lang, 0, err)}
+	}
+	if len(pending) == 0 {
+		return Reply{Text: r.cat.T(c.Lang, MsgPendingEmpty)}
+	}
+	var b strings.Builder
+	b.WriteString(r.cat.T(c.Lang, MsgPendingHeader, len(pending)))
+	now := time.Now()
+	for i, p := range pending {
+		if i == 20 {
+			b.WriteString("\n• …")
+			break
+		}
+		fmt.Fprintf(&b, "\n• n°%d « %s » par <@%s> — %s", p.Post.ID, escape(Excerpt(p.Post.Text, 60)), p.Post.AuthorID,
+			r.cat.T(c.Lang, MsgPendingItem, len(p.Approvals), p.Required, r.cat.FormatSince(c.Lang, p.Since, now)))
+		if p.Post.CardChannel != "" {
+			fmt.Fprintf(&b, " (<#%s>)", p.Post.CardChannel)
+		}
+	}
+	text := b.String()
+	if c.Lang == English {
+		text = strings.ReplaceAll(text, " par <@", " by <@")
+	}
+	return Reply{Text: localizeNumberSign(c.Lang, text)}
+}
+
+func handleCancel(ctx context.Context, r *Router, c Call) Reply {
+	if strings.TrimSpace(c.Args) == "" {
+		return Reply{Text: r.cat.T(c.Lang, MsgCancelUsage, r.command)}
+	}
+	id, err := ParsePostID(c.Args)
+	if err != nil {
+		return Reply{Text: r.cat.T(c.Lang, MsgBadID, escape(c.Args), r.command)}
+	}
+	if _, err := r.svc.Cancel(ctx, id, c.UserID); err != nil {
+		return Reply{Text: r.ErrorText(ctx, c.Lang, id, err)}
+	}
+	return Reply{Text: r.cat.T(c.Lang, MsgCanceled, id)}
+}
+
+// ParsePostID reads a post number as people write it: "12", "#12", "n°12".
+func ParsePostID(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	for _, prefix := range []string{"#", "n°", "N°", "no", "No"} {
+		s = strings.TrimPrefix(s, prefix)
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errors.New("not a post number")
+	}
+	return id, nil
+}
+
+func localizeNumberSign(lang Lang, text string) string {
+	if lang == English {
+		return strings.ReplaceAll(text, "n°", "#")
+	}
+	return text
+}
+
+// SlackToPlain turns the text Slack sends (with &amp;, &lt;, &gt; escaped
+// and links as <url> or <url|label>) back into the plain text a network
+// should publish.
+func SlackToPlain(text string) string {
+	var b strings.Builder
+	for {
+		start := strings.IndexByte(text, '<')
+		if start < 0 {
+			break
+		}
+		end := strings.IndexByte(text[start:], '>')
+		if end < 0 {
+			break
+		}
+		b.WriteString(text[:start])
+		inner := text[start+1 : start+end]
+		target, label, hasLabel := strings.Cut(inner, "|")
+		switch {
+		case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
+			if hasLabel && label != target && !strings.Contains(target, label) {
+				b.WriteString(label + " " + target)
+			} else {
+				b.WriteString(target)
+			}
+		case strings.HasPrefix(target, "mailto:"):
+			b.WriteString(strings.TrimPrefix(target, "mailto:"))
+		case hasLabel:
+			// A channel or user reference: its readable name.
+			b.WriteString(strings.TrimPrefix(strings.TrimPrefix(label, "#"), "@"))
+		default:
+			b.WriteString(inner)
+		}
+		text = text[start+end+1:]
+	}
+	b.WriteString(text)
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(b.String())
+}

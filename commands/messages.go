@@ -1,0 +1,275 @@
+package commands
+
+import "fmt"
+
+// Key names one message of the catalog.
+type Key string
+
+// The message catalog's keys. Every sentence catweete says to a person has
+// one, in French and in English.
+const (
+	MsgHelpHeader        Key = "help.header"
+	MsgHelpFooter        Key = "help.footer"
+	MsgUnknownCommand    Key = "unknown_command"
+	MsgDraftUsage        Key = "draft.usage"
+	MsgDraftSent         Key = "draft.sent"
+	MsgDraftStoredNoCard Key = "draft.stored_no_card"
+	MsgEmptyText         Key = "err.empty_text"
+	MsgTooLong           Key = "err.too_long"
+	MsgNotFound          Key = "err.not_found"
+	MsgBadID             Key = "err.bad_id"
+	MsgSelfApproval      Key = "err.self_approval"
+	MsgNotApprover       Key = "err.not_approver"
+	MsgAlreadyApproved   Key = "err.already_approved"
+	MsgReasonRequired    Key = "err.reason_required"
+	MsgNotAuthor         Key = "err.not_author"
+	MsgUnchanged         Key = "err.unchanged"
+	MsgPastTime          Key = "err.past_time"
+	MsgNoAccount         Key = "err.no_account"
+	MsgMovedOnBy         Key = "err.moved_on_by"
+	MsgMovedOn           Key = "err.moved_on"
+	MsgEditedSince       Key = "err.edited_since"
+	MsgInternal          Key = "err.internal"
+	MsgBusy              Key = "err.busy"
+	MsgBadPayload        Key = "err.bad_payload"
+	MsgExpiredTrigger    Key = "err.expired_trigger"
+	MsgNotYourModal      Key = "err.not_your_modal"
+	MsgCanceled          Key = "cancel.done"
+	MsgCancelUsage       Key = "cancel.usage"
+	MsgApprovedOK        Key = "approve.done"
+	MsgApprovalCounted   Key = "approve.counted"
+
+	MsgStatusYes          Key = "status.yes"
+	MsgStatusToday        Key = "status.today"
+	MsgStatusNotYet       Key = "status.not_yet"
+	MsgStatusPending      Key = "status.pending"
+	MsgStatusNoPending    Key = "status.no_pending"
+	MsgStatusChanges      Key = "status.changes"
+	MsgStatusNext         Key = "status.next"
+	MsgStatusNoNext       Key = "status.no_next"
+	MsgStatusAttention    Key = "status.attention"
+	MsgQueueHeader        Key = "queue.header"
+	MsgQueueEmpty         Key = "queue.empty"
+	MsgPendingHeader      Key = "pending.header"
+	MsgPendingEmpty       Key = "pending.empty"
+	MsgPendingItem        Key = "pending.item"
+	MsgAsSoonAsApproved   Key = "time.asap"
+	MsgOn                 Key = "word.on"
+	MsgAnd                Key = "word.and"
+	MsgToday              Key = "time.today"
+	MsgTomorrow           Key = "time.tomorrow"
+	MsgYesterday          Key = "time.yesterday"
+	MsgSinceMinutes       Key = "time.since_minutes"
+	MsgSinceHours         Key = "time.since_hours"
+	MsgSinceDays          Key = "time.since_days"
+	MsgLinkAwaited        Key = "link.awaited"
+	MsgCardTitle          Key = "card.title"
+	MsgCardAuthor         Key = "card.author"
+	MsgCardWhen           Key = "card.when"
+	MsgCardState          Key = "card.state"
+	MsgCardAccounts       Key = "card.accounts"
+	MsgCardApprovals      Key = "card.approvals"
+	MsgCardReason         Key = "card.reason"
+	MsgCardTooLong        Key = "card.too_long"
+	MsgButtonApprove      Key = "button.approve"
+	MsgButtonChanges      Key = "button.request_changes"
+	MsgButtonReject       Key = "button.reject"
+	MsgButtonEdit         Key = "button.edit"
+	MsgButtonCancel       Key = "button.cancel"
+	MsgConfirmTitle       Key = "confirm.title"
+	MsgConfirmCancel      Key = "confirm.cancel"
+	MsgConfirmYes         Key = "confirm.yes"
+	MsgConfirmNo          Key = "confirm.no"
+	MsgStatePrefix        Key = "state."
+	MsgDecisionPrefix     Key = "decision."
+	MsgEventPrefix        Key = "event."
+	MsgModalDraftTitle    Key = "modal.draft.title"
+	MsgModalEditTitle     Key = "modal.edit.title"
+	MsgModalReasonTitle   Key = "modal.reason.title"
+	MsgModalRejectTitle   Key = "modal.reject.title"
+	MsgModalSubmit        Key = "modal.submit"
+	MsgModalClose         Key = "modal.close"
+	MsgModalText          Key = "modal.text"
+	MsgModalTextHint      Key = "modal.text.hint"
+	MsgModalAccounts      Key = "modal.accounts"
+	MsgModalWhen          Key = "modal.when"
+	MsgModalWhenHint      Key = "modal.when.hint"
+	MsgModalReason        Key = "modal.reason"
+	MsgModalReasonChanges Key = "modal.reason.changes"
+	MsgModalReasonReject  Key = "modal.reason.reject"
+	MsgShortcutName       Key = "shortcut.name"
+)
+
+// Catalog holds every message in both languages. It is built once and
+// never changed.
+type Catalog struct {
+	messages map[Key][2]string // [French, English]
+}
+
+// NewCatalog returns the catalog.
+func NewCatalog() *Catalog {
+	return &Catalog{messages: catalogMessages()}
+}
+
+// T returns the message key in lang, formatted with args (fmt verbs). A key
+// missing from the catalog shows as itself, which a test catches.
+func (c *Catalog) T(lang Lang, key Key, args ...any) string {
+	m, ok := c.messages[key]
+	if !ok {
+		return string(key)
+	}
+	text := m[0]
+	if lang == English {
+		text = m[1]
+	}
+	if len(args) == 0 {
+		return text
+	}
+	return fmt.Sprintf(text, args...)
+}
+
+// Has reports whether the catalog holds key.
+func (c *Catalog) Has(key Key) bool {
+	_, ok := c.messages[key]
+	return ok
+}
+
+func catalogMessages() map[Key][2]string {
+	return map[Key][2]string{
+		MsgHelpHeader: {"*catweete* — ce que je sais faire (tapez `%s <commande>` ou mentionnez-moi) :",
+			"*catweete* — what I can do (type `%s <command>` or mention me):"},
+		MsgHelpFooter: {"Demandez-moi aussi simplement : « alors ça tweete ? »",
+			"Or just ask me: “how's it going?”"},
+		MsgUnknownCommand: {"Je ne connais pas la commande « %s ». Voici ce que je sais faire :",
+			"I don't know the command “%s”. Here is what I can do:"},
+		MsgDraftUsage: {"Écrivez le texte après la commande : `%s brouillon Notre nouveau site est en ligne !`",
+			"Write the text after the command: `%s draft Our new website is live!`"},
+		MsgDraftSent: {"Brouillon n°%d envoyé pour approbation%s.",
+			"Draft #%d sent for approval%s."},
+		MsgDraftStoredNoCard: {"Brouillon n°%d enregistré, mais je n'ai pas pu poster sa carte d'approbation ; je réessaierai à sa prochaine modification.",
+			"Draft #%d saved, but I could not post its approval card; I will try again at its next change."},
+		MsgEmptyText:       {"Le texte est vide : il faut quelque chose à publier.", "The text is empty: there must be something to publish."},
+		MsgTooLong:         {"Trop long pour %s : %d/%d caractères.", "Too long for %s: %d/%d characters."},
+		MsgNotFound:        {"Je ne trouve pas le post n°%d.", "I can't find post #%d."},
+		MsgBadID:           {"« %s » n'est pas un numéro de post. Exemple : `%s annuler 12`", "“%s” is not a post number. Example: `%s cancel 12`"},
+		MsgSelfApproval:    {"Vous êtes l'auteur de ce post : un autre approbateur doit le valider.", "You wrote this post: another approver has to decide on it."},
+		MsgNotApprover:     {"Vous n'êtes pas approbateur : seules les personnes désignées peuvent décider de ce post.", "You are not an approver: only the designated people can decide on this post."},
+		MsgAlreadyApproved: {"Vous avez déjà approuvé cette version du post n°%d.", "You already approved this version of post #%d."},
+		MsgReasonRequired:  {"Merci d'indiquer une raison.", "Please give a reason."},
+		MsgNotAuthor:       {"Seul l'auteur du post peut le modifier.", "Only the post's author can edit it."},
+		MsgUnchanged:       {"Le texte n'a pas changé.", "The text has not changed."},
+		MsgPastTime:        {"Cette heure est déjà passée.", "That time has already passed."},
+		MsgNoAccount:       {"Aucun compte configuré pour publier.", "No account is configured to publish to."},
+		MsgMovedOnBy: {"Trop tard : le post n°%d est déjà %s (par <@%s>).",
+			"Too late: post #%d is already %s (by <@%s>)."},
+		MsgMovedOn: {"Le post n°%d est %s : plus rien à décider.", "Post #%d is %s: nothing left to decide."},
+		MsgEditedSince: {"Le post n°%d a été modifié depuis (version %d) : relisez la carte à jour.",
+			"Post #%d was edited since (version %d): read the updated card."},
+		MsgInternal:       {"Oups, quelque chose a coincé de mon côté. Réessayez dans un instant.", "Oops, something went wrong on my side. Try again in a moment."},
+		MsgBusy:           {"Je suis débordé à l'instant : réessayez dans quelques secondes.", "I'm swamped right now: try again in a few seconds."},
+		MsgBadPayload:     {"Je n'ai pas compris cette requête.", "I could not understand that request."},
+		MsgExpiredTrigger: {"La fenêtre n'a pas pu s'ouvrir à temps : cliquez à nouveau.", "The dialog could not open in time: click again."},
+		MsgNotYourModal:   {"Cette fenêtre a été ouverte par quelqu'un d'autre.", "This dialog was opened by someone else."},
+		MsgCanceled:       {"Post n°%d annulé.", "Post #%d canceled."},
+		MsgCancelUsage:    {"Indiquez le numéro du post : `%s annuler 12`", "Give the post's number: `%s cancel 12`"},
+		MsgApprovedOK:     {"Post n°%d approuvé.", "Post #%d approved."},
+		MsgApprovalCounted: {"Votre approbation du post n°%d est comptée (%d/%d).",
+			"Your approval of post #%d is counted (%d/%d)."},
+
+		MsgStatusYes:   {"*Oui !* %d post(s) publié(s) cette semaine%s.", "*Yes!* %d post(s) published this week%s."},
+		MsgStatusToday: {", dont %d aujourd'hui", ", %d of them today"},
+		MsgStatusNotYet: {"*Pas encore cette semaine* : rien n'a été publié depuis lundi.",
+			"*Not yet this week*: nothing has been published since Monday."},
+		MsgStatusPending: {"⏳ %d en attente d'approbation (le plus ancien depuis %s) :",
+			"⏳ %d waiting for approval (the oldest for %s):"},
+		MsgStatusNoPending:  {"✅ Rien n'attend d'approbation.", "✅ Nothing waits for approval."},
+		MsgStatusChanges:    {"✏️ %d à retoucher par leur auteur.", "✏️ %d waiting for their author's changes."},
+		MsgStatusNext:       {"➡️ Prochain : n°%d %s sur %s.", "➡️ Next: #%d %s on %s."},
+		MsgStatusNoNext:     {"➡️ Rien de programmé pour l'instant.", "➡️ Nothing scheduled yet."},
+		MsgStatusAttention:  {"⚠️ %d publication(s) à reprendre :", "⚠️ %d publication(s) need a look:"},
+		MsgQueueHeader:      {"*File de publication* (%d) :", "*Publishing queue* (%d):"},
+		MsgQueueEmpty:       {"La file est vide : aucun post approuvé n'attend son heure.", "The queue is empty: no approved post is waiting for its time."},
+		MsgPendingHeader:    {"*En attente d'approbation* (%d) :", "*Waiting for approval* (%d):"},
+		MsgPendingEmpty:     {"Rien n'attend d'approbation.", "Nothing waits for approval."},
+		MsgPendingItem:      {"%d/%d approbation(s), depuis %s", "%d/%d approval(s), for %s"},
+		MsgAsSoonAsApproved: {"dès l'approbation", "as soon as approved"},
+		MsgOn:               {"sur", "on"},
+		MsgAnd:              {"et", "and"},
+		MsgToday:            {"aujourd'hui", "today"},
+		MsgTomorrow:         {"demain", "tomorrow"},
+		MsgYesterday:        {"hier", "yesterday"},
+		MsgSinceMinutes:     {"%d min", "%d min"},
+		MsgSinceHours:       {"%d h", "%d h"},
+		MsgSinceDays:        {"%d j", "%d d"},
+		MsgLinkAwaited:      {"lien à venir", "link to come"},
+
+		MsgCardTitle:     {"Post n°%d", "Post #%d"},
+		MsgCardAuthor:    {"Auteur", "Author"},
+		MsgCardWhen:      {"Publication", "Goes out"},
+		MsgCardState:     {"État", "State"},
+		MsgCardAccounts:  {"Comptes", "Accounts"},
+		MsgCardApprovals: {"Approbations", "Approvals"},
+		MsgCardReason:    {"Raison", "Reason"},
+		MsgCardTooLong:   {"trop long", "too long"},
+		MsgButtonApprove: {"Approuver", "Approve"},
+		MsgButtonChanges: {"Demander des modifs", "Request changes"},
+		MsgButtonReject:  {"Rejeter", "Reject"},
+		MsgButtonEdit:    {"Modifier", "Edit"},
+		MsgButtonCancel:  {"Annuler la publication", "Cancel publication"},
+		MsgConfirmTitle:  {"Annuler ce post ?", "Cancel this post?"},
+		MsgConfirmCancel: {"Le post n°%d ne sera pas publié.", "Post #%d will not be published."},
+		MsgConfirmYes:    {"Oui, annuler", "Yes, cancel"},
+		MsgConfirmNo:     {"Non", "No"},
+
+		MsgStatePrefix + "draft":             {"brouillon", "draft"},
+		MsgStatePrefix + "pending":           {"en attente d'approbation", "waiting for approval"},
+		MsgStatePrefix + "changes_requested": {"modifications demandées", "changes requested"},
+		MsgStatePrefix + "approved":          {"approuvé", "approved"},
+		MsgStatePrefix + "rejected":          {"rejeté", "rejected"},
+		MsgStatePrefix + "canceled":          {"annulé", "canceled"},
+		MsgStatePrefix + "publishing":        {"en cours de publication", "publishing"},
+		MsgStatePrefix + "published":         {"publié", "published"},
+		MsgStatePrefix + "partial":           {"publié en partie", "partly published"},
+		MsgStatePrefix + "failed":            {"en échec", "failed"},
+
+		MsgStatePrefix + "delivery.waiting":    {"attend l'approbation", "awaits approval"},
+		MsgStatePrefix + "delivery.scheduled":  {"programmé", "scheduled"},
+		MsgStatePrefix + "delivery.publishing": {"en cours", "in progress"},
+		MsgStatePrefix + "delivery.published":  {"publié", "published"},
+		MsgStatePrefix + "delivery.failed":     {"échec", "failed"},
+		MsgStatePrefix + "delivery.unknown":    {"incertain : à vérifier", "uncertain: please check"},
+		MsgStatePrefix + "delivery.canceled":   {"annulé", "canceled"},
+
+		MsgDecisionPrefix + "approve":         {"Approuvé par <@%s>", "Approved by <@%s>"},
+		MsgDecisionPrefix + "request_changes": {"Modifications demandées par <@%s>", "Changes requested by <@%s>"},
+		MsgDecisionPrefix + "reject":          {"Rejeté par <@%s>", "Rejected by <@%s>"},
+		MsgDecisionPrefix + "cancel":          {"Annulé par <@%s>", "Canceled by <@%s>"},
+
+		MsgEventPrefix + "approval_counted":  {"👍 <@%s> approuve (%d/%d).", "👍 <@%s> approves (%d/%d)."},
+		MsgEventPrefix + "approved":          {"✅ Approuvé par <@%s>. Publication %s.", "✅ Approved by <@%s>. Goes out %s."},
+		MsgEventPrefix + "changes_requested": {"✏️ <@%s> demande des modifications : %s", "✏️ <@%s> requests changes: %s"},
+		MsgEventPrefix + "rejected":          {"⛔ Rejeté par <@%s> : %s", "⛔ Rejected by <@%s>: %s"},
+		MsgEventPrefix + "edited":            {"📝 <@%s> a modifié le texte (version %d) :\n%s", "📝 <@%s> edited the text (version %d):\n%s"},
+		MsgEventPrefix + "canceled":          {"🚫 Annulé par <@%s>.", "🚫 Canceled by <@%s>."},
+		MsgEventPrefix + "published":         {"🚀 Publié sur %s : %s", "🚀 Published on %s: %s"},
+		MsgEventPrefix + "failed":            {"❌ Échec sur %s : %s", "❌ Failed on %s: %s"},
+		MsgEventPrefix + "unknown":           {"❓ Sur %s, je ne sais pas si le post est parti (%s). Vérifiez avant de le relancer.", "❓ On %s, I can't tell whether the post went out (%s). Check before sending it again."},
+		MsgEventPrefix + "retrying":          {"🔁 %s ne répond pas bien (%s) : nouvel essai bientôt.", "🔁 %s is not answering well (%s): trying again soon."},
+
+		MsgModalDraftTitle:    {"Nouveau post", "New post"},
+		MsgModalEditTitle:     {"Modifier le post", "Edit the post"},
+		MsgModalReasonTitle:   {"Demander des modifs", "Request changes"},
+		MsgModalRejectTitle:   {"Rejeter le post", "Reject the post"},
+		MsgModalSubmit:        {"Envoyer", "Submit"},
+		MsgModalClose:         {"Annuler", "Cancel"},
+		MsgModalText:          {"Texte du post", "Post text"},
+		MsgModalTextHint:      {"Ce qui sera publié, tel quel.", "What will be published, as is."},
+		MsgModalAccounts:      {"Comptes", "Accounts"},
+		MsgModalWhen:          {"Quand publier", "When to publish"},
+		MsgModalWhenHint:      {"Laissez vide pour publier dès l'approbation.", "Leave empty to publish as soon as approved."},
+		MsgModalReason:        {"Raison", "Reason"},
+		MsgModalReasonChanges: {"Qu'est-ce qui doit changer ?", "What should change?"},
+		MsgModalReasonReject:  {"Pourquoi rejeter ce post ?", "Why reject this post?"},
+		MsgShortcutName:       {"Proposer comme post", "Suggest as a post"},
+	}
+}

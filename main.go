@@ -1,0 +1,253 @@
+// Command catweete is a Slack bot for a team's social-media work: drafts,
+// approvals, scheduled publishing and "alors ça tweete ?". This file only
+// wires the parts together: configuration, storage, network clients, the
+// workflow, the Slack bot, the dispatcher and the HTTP server.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/slack-go/slack"
+
+	"catweete/bot"
+	"catweete/commands"
+	"catweete/config"
+	"catweete/social/mastodon"
+	"catweete/social/sandbox"
+	"catweete/storage"
+	"catweete/workflows"
+)
+
+// stopBudget is how long a stop may take in all: containers get 10 s
+// between SIGTERM and SIGKILL.
+const stopBudget = 8 * time.Second
+
+// eventMemory is how long handled Slack event ids are kept: Slack retries
+// within minutes, so a few days is plenty.
+const eventMemory = 72 * time.Hour
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := run(os.Args[1:], log); err != nil {
+		fmt.Fprintln(os.Stderr, "catweete:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, log *slog.Logger) error {
+	cfg, err := config.FromEnvironment()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	command := "serve"
+	if len(args) > 0 {
+		command = args[0]
+	}
+	switch command {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		store, err := storage.Open(ctx, cfg.DBPath)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		version, err := store.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("catweete: %s is at schema version %d\n", cfg.DBPath, version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Println("usage: catweete [serve|migrate]\n\nConfiguration comes from the environment: see README.md.")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (want serve or migrate)", command)
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.Mode() == config.ModePlayground {
+		return errors.New("SLACK_BOT_TOKEN: not set; set it with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) — see README.md")
+	}
+	if len(cfg.Approvers) == 0 {
+		log.Warn("CATWEETE_APPROVERS is empty: anyone but a post's author may approve it")
+	}
+
+	store, err := storage.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	accounts, err := buildAccounts(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+
+	apiOptions := []slack.Option{
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionHTTPClient(&http.Client{Timeout: 15 * time.Second}),
+	}
+	if cfg.AppToken.IsSet() {
+		apiOptions = append(apiOptions, slack.OptionAppLevelToken(cfg.AppToken.Reveal()))
+	}
+	api := slack.New(cfg.BotToken.Reveal(), apiOptions...)
+	lang := commands.ParseLang(cfg.Lang)
+	catalog := commands.NewCatalog()
+
+	notifier, err := bot.NewNotifier(bot.NotifierConfig{
+		API: api, Catalog: catalog, Lang: lang, ApprovalChannel: cfg.ApprovalChannel, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	svc, err := workflows.New(ctx, workflows.Config{
+		Store: store, Accounts: accounts, Notifier: notifier, Directory: notifier,
+		Approvers: cfg.Approvers, ApprovalsRequired: cfg.ApprovalsRequired, Location: cfg.Location, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	router, err := commands.New(commands.Config{
+		Service: svc, Lang: lang, Command: cfg.Command, ApprovalChannel: cfg.ApprovalChannel, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	slackBot, err := bot.New(ctx, bot.Config{
+		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: cfg.SigningSecret.Reveal(), Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := store.Ping(r.Context()); err != nil {
+			log.Warn("not ready", "err", err)
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	if cfg.Mode() == config.ModeHTTP {
+		slackBot.Routes(mux)
+	}
+	server := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	listener, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("CATWEETE_HTTP_ADDR: %w", err)
+	}
+	log.Info("catweete serving", "mode", cfg.Mode().String(), "addr", listener.Addr().String(),
+		"db", cfg.DBPath, "accounts", len(accounts), "zone", cfg.Location.String(), "lang", string(lang))
+
+	var wg sync.WaitGroup
+	serveErr := make(chan error, 1)
+	wg.Go(func() {
+		if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
+		}
+	})
+	wg.Go(func() {
+		if err := svc.RunDispatcher(ctx); err != nil {
+			log.Error("dispatcher stopped", "err", err)
+		}
+	})
+	if cfg.Mode() == config.ModeSocket {
+		wg.Go(func() { slackBot.RunSocketMode(ctx, api) }) //nolint:errcheck // returns nil when ctx ends
+	}
+	sweeps := cron.New(cron.WithLocation(cfg.Location))
+	// The dispatcher sleeps until the next due time; this sweep is its
+	// safety net, should a wake-up ever be missed.
+	sweeps.AddFunc("@every 1m", svc.Kick) //nolint:errcheck // a constant, valid spec
+	sweeps.AddFunc("@every 1h", func() {  //nolint:errcheck // a constant, valid spec
+		if n, err := store.ForgetEvents(context.WithoutCancel(ctx), time.Now().Add(-eventMemory)); err != nil {
+			log.Error("old events not forgotten", "err", err)
+		} else if n > 0 {
+			log.Info("old events forgotten", "count", n)
+		}
+	})
+	sweeps.Start()
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		log.Error("http server failed", "err", err)
+	}
+	log.Info("stopping")
+	stopCtx, cancel := context.WithTimeout(context.Background(), stopBudget)
+	defer cancel()
+	<-sweeps.Stop().Done()
+	if err := server.Shutdown(stopCtx); err != nil {
+		log.Warn("http server stop", "err", err)
+	}
+	if err := slackBot.Shutdown(stopCtx); err != nil {
+		log.Warn("bot stop", "err", err)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-stopCtx.Done():
+		log.Warn("stopped before every task ended")
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// buildAccounts creates a client for each configured network; with none,
+// the sandbox network, so that catweete always has somewhere to publish.
+func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger) ([]workflows.AccountConfig, error) {
+	var accounts []workflows.AccountConfig
+	if cfg.Mastodon.Enabled() {
+		client, err := mastodon.New(mastodon.Config{BaseURL: cfg.Mastodon.URL, Token: cfg.Mastodon.Token.Reveal()})
+		if err != nil {
+			return nil, fmt.Errorf("MASTODON_URL: %w", err)
+		}
+		// The instance's own limits, when it answers quickly; the defaults
+		// (500 characters, 23 per link) otherwise.
+		instanceCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := client.LoadInstance(instanceCtx); err != nil {
+			log.Warn("mastodon instance limits unknown; using defaults", "err", err)
+		}
+		cancel()
+		accounts = append(accounts, workflows.AccountConfig{Handle: cfg.Mastodon.URL, Publisher: client})
+	}
+	for name, enabled := range map[string]bool{
+		"Bluesky": cfg.Bluesky.Enabled(), "X": cfg.X.Enabled(), "LinkedIn": cfg.LinkedIn.Enabled(), "Facebook": cfg.Facebook.Enabled(),
+	} {
+		if enabled {
+			log.Warn("network configured but not supported by this version; ignored", "network", name)
+		}
+	}
+	if len(accounts) == 0 {
+		log.Info("no network configured: publishing to the sandbox network")
+		accounts = append(accounts, workflows.AccountConfig{
+			Handle: "sandbox", Publisher: sandbox.New(sandbox.Config{}),
+		})
+	}
+	return accounts, nil
+}

@@ -1,0 +1,33 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// MarkEventSeen records a Slack event id and reports whether it is new.
+// Slack retries an event it thinks was not acked; the retry carries the same
+// id, and must not be answered twice, even after a restart.
+func (q queries) MarkEventSeen(ctx context.Context, eventID string, at time.Time) (bool, error) {
+	res, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)`,
+		eventID, unix(at))
+	if err != nil {
+		return false, fmt.Errorf("storage: event %s: %w", eventID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("storage: event %s: %w", eventID, err)
+	}
+	return n == 1, nil
+}
+
+// ForgetEvents drops the event ids seen before the given time; Slack stops
+// retrying within minutes, so a few days is plenty.
+func (q queries) ForgetEvents(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.db.ExecContext(ctx, `DELETE FROM seen_events WHERE seen_at < ?`, unix(before))
+	if err != nil {
+		return 0, fmt.Errorf("storage: forget events: %w", err)
+	}
+	return res.RowsAffected()
+}

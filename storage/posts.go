@@ -1,0 +1,143 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Post is a row of posts: what the team wants to say and where it stands.
+type Post struct {
+	ID       int64
+	Text     string
+	AuthorID string
+	Status   string
+	// Version is bumped by every edit of the text; approvals bind to it.
+	Version int
+	// PublishAt is the time asked for; zero means as soon as approved.
+	PublishAt     time.Time
+	OriginChannel string
+	// CardChannel and CardTS locate the approval card once it is posted.
+	CardChannel string
+	CardTS      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+const postColumns = `id, text, author_id, status, version, publish_at, origin_channel,
+	card_channel, card_ts, created_at, updated_at`
+
+func scanPost(row interface{ Scan(...any) error }) (Post, error) {
+	var (
+		p                    Post
+		publishAt            sql.NullInt64
+		createdAt, updatedAt int64
+	)
+	err := row.Scan(&p.ID, &p.Text, &p.AuthorID, &p.Status, &p.Version, &publishAt, &p.OriginChannel,
+		&p.CardChannel, &p.CardTS, &createdAt, &updatedAt)
+	if err != nil {
+		return Post{}, err
+	}
+	p.PublishAt = fromNullUnix(publishAt)
+	p.CreatedAt = fromUnix(createdAt)
+	p.UpdatedAt = fromUnix(updatedAt)
+	return p, nil
+}
+
+// InsertPost stores a new post and returns its id. CreatedAt is used for
+// both timestamps.
+func (q queries) InsertPost(ctx context.Context, p Post) (int64, error) {
+	if p.Version == 0 {
+		p.Version = 1
+	}
+	res, err := q.db.ExecContext(ctx, `INSERT INTO posts
+		(text, author_id, status, version, publish_at, origin_channel, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.Text, p.AuthorID, p.Status, p.Version, nullUnix(p.PublishAt), p.OriginChannel,
+		unix(p.CreatedAt), unix(p.CreatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("storage: insert post: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// Post returns the post with this id.
+func (q queries) Post(ctx context.Context, id int64) (Post, error) {
+	p, err := scanPost(q.db.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, fmt.Errorf("storage: post %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("storage: post %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// PostsByStatus returns the posts in any of these states, oldest first.
+func (q queries) PostsByStatus(ctx context.Context, limit int, statuses ...string) ([]Post, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(statuses)+1)
+	for _, s := range statuses {
+		args = append(args, s)
+	}
+	args = append(args, limit)
+	rows, err := q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
+		WHERE status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
+		ORDER BY created_at, id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: posts by status: %w", err)
+	}
+	defer rows.Close()
+	var posts []Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: posts by status: %w", err)
+		}
+		posts = append(posts, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: posts by status: %w", err)
+	}
+	return posts, nil
+}
+
+// TransitionPost moves a post from one state to another, only if it is
+// still in state from at this version: of two writers racing, one wins and
+// the other gets ErrConflict.
+func (q queries) TransitionPost(ctx context.Context, id int64, from string, version int, to string, at time.Time) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE posts SET status = ?, updated_at = ?
+		WHERE id = ? AND status = ? AND version = ?`, to, unix(at), id, from, version))
+	if err != nil {
+		return fmt.Errorf("storage: post %d %s→%s: %w", id, from, to, err)
+	}
+	return nil
+}
+
+// ReviseText replaces a post's text, bumps its version and sets its state,
+// guarded like TransitionPost. It returns the new version.
+func (q queries) ReviseText(ctx context.Context, id int64, from string, version int, text, to string, at time.Time) (int, error) {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE posts SET text = ?, status = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND status = ? AND version = ?`, text, to, unix(at), id, from, version))
+	if err != nil {
+		return 0, fmt.Errorf("storage: revise post %d: %w", id, err)
+	}
+	return version + 1, nil
+}
+
+// SetPostCard records where the post's approval card is.
+func (q queries) SetPostCard(ctx context.Context, id int64, channel, ts string) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE posts SET card_channel = ?, card_ts = ? WHERE id = ?`, channel, ts, id))
+	if errors.Is(err, ErrConflict) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("storage: post %d card: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+// Package storage keeps catweete's state in SQLite: posts, their deliveries,
+// approvals, the audit log, accounts and the Slack events already seen.
+//
+// Every instant is stored in UTC as seconds since the Unix epoch. Methods take
+// a context first; a row that does not exist is ErrNotFound, and a guarded
+// update that found the row changed under it is ErrConflict.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
+)
+
+// ErrNotFound is returned when the row asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a guarded update matched no row because
+// another writer moved the row on first.
+var ErrConflict = errors.New("conflict")
+
+// dbtx is what both a connection pool and a transaction can do, so that every
+// query is written once and runs in either.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries holds every statement; Store and Tx both embed it.
+type queries struct {
+	db dbtx
+}
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	queries
+	sqlDB *sql.DB
+}
+
+// Tx is a transaction opened by Store.WithTx: the same methods as Store,
+// applied all together or not at all.
+type Tx struct {
+	queries
+}
+
+// Open opens (creating if needed) the SQLite database at path and applies
+// the pending migrations. The database runs in WAL mode, so readers never
+// wait for the writer, with a busy timeout so that concurrent writers queue
+// instead of failing, and with foreign keys enforced. Transactions take the
+// write lock when they begin (BEGIN IMMEDIATE): a read-then-write
+// transaction can then never fail half-way on a lock upgrade.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("storage: empty database path")
+	}
+	params := url.Values{}
+	params.Set("_journal_mode", "WAL")
+	params.Set("_busy_timeout", "10000")
+	params.Set("_foreign_keys", "on")
+	params.Set("_synchronous", "NORMAL")
+	params.Set("_txlock", "immediate")
+	// The path is part of a URI: escape what SQLite would read as its
+	// query, fragment or escapes ("team#1.db" must not open "team").
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	dsn := "file:" + escaped + "?" + params.Encode()
+	sqlDB, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	if path == ":memory:" {
+		// Each connection to :memory: is a database of its own: keep the
+		// one connection for ever.
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetConnMaxIdleTime(0)
+		sqlDB.SetConnMaxLifetime(0)
+	} else {
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if err := enterWAL(ctx, sqlDB); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		}
+	}
+	s := &Store{queries: queries{db: sqlDB}, sqlDB: sqlDB}
+	if err := s.Migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// enterWAL switches a new database file to WAL on one connection before
+// others open: SQLite does not wait on the busy timeout while switching, so
+// two processes starting on a new file at once could otherwise fail.
+func enterWAL(ctx context.Context, db *sql.DB) error {
+	var err error
+	for range 50 {
+		var mode string
+		if err = db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err == nil {
+			return nil
+		}
+		var sqliteErr sqlite3.Error
+		if !errors.As(err, &sqliteErr) || sqliteErr.Code != sqlite3.ErrBusy && sqliteErr.Code != sqlite3.ErrLocked {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return s.sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.sqlDB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("storage: ping: %w", err)
+	}
+	return nil
+}
+
+// WithTx runs fn in a transaction: committed when fn returns nil, rolled
+// back otherwise (and when fn panics).
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(&Tx{queries: queries{db: sqlTx}}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+func unix(t time.Time) int64 { return t.UTC().Unix() }
+
+// nullUnix stores a zero time as NULL.
+func nullUnix(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.Unix(), Valid: true}
+}
+
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// fromNullUnix reads NULL as the zero time.
+func fromNullUnix(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromUnix(n.Int64)
+}
+
+// oneRow turns "no row changed" into ErrConflict for a guarded update.
+func oneRow(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrConflict
+	}
+	return nil
+}

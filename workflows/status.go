@@ -1,0 +1,191 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"catweete/storage"
+)
+
+// Link is a published post on one network.
+type Link struct {
+	Network string // display name
+	URL     string
+}
+
+// PublishedPost is a post that went out, with its links.
+type PublishedPost struct {
+	PostID int64
+	Text   string
+	At     time.Time // first publication
+	Links  []Link
+}
+
+// PendingPost is a post waiting for approval or for its author.
+type PendingPost struct {
+	Post      Post
+	Since     time.Time
+	Approvals []string
+	Required  int
+}
+
+// UpcomingPost is an approved post waiting for its time.
+type UpcomingPost struct {
+	PostID   int64
+	Text     string
+	At       time.Time
+	Networks []string // display names
+}
+
+// StatusReport answers "alors ça tweete ?": what went out, what waits, what
+// comes next. Figures (reach) join it with the numbers.
+type StatusReport struct {
+	Now      time.Time
+	Location *time.Location
+	// Today and Week hold what was published since midnight and since
+	// Monday midnight in the team's zone, most recent first; Week includes
+	// Today.
+	Today []PublishedPost
+	Week  []PublishedPost
+	// Pending is what waits for approvers, oldest first.
+	Pending []PendingPost
+	// ChangesRequested is what waits for its author.
+	ChangesRequested []PendingPost
+	// Upcoming is what is approved and will go out, soonest first.
+	Upcoming []UpcomingPost
+	// Attention is the deliveries that failed or whose outcome is unknown.
+	Attention []storage.DeliveryView
+}
+
+// Next is the soonest upcoming post, nil if none.
+func (r StatusReport) Next() *UpcomingPost {
+	if len(r.Upcoming) == 0 {
+		return nil
+	}
+	return &r.Upcoming[0]
+}
+
+// statusLimit bounds each list of a report: a status answer is a few lines.
+const statusLimit = 200
+
+// Status gathers the status report.
+func (s *Service) Status(ctx context.Context) (StatusReport, error) {
+	now := s.now()
+	r := StatusReport{Now: now, Location: s.loc}
+	local := now.In(s.loc)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.loc)
+	monday := midnight.AddDate(0, 0, -((int(midnight.Weekday()) + 6) % 7))
+	published, err := s.store.PublishedSince(ctx, monday, statusLimit)
+	if err != nil {
+		return r, fmt.Errorf("workflows: status: %w", err)
+	}
+	r.Week = groupPublished(published)
+	for _, p := range r.Week {
+		if !p.At.Before(midnight) {
+			r.Today = append(r.Today, p)
+		}
+	}
+	if r.Pending, err = s.pending(ctx, StatusPending); err != nil {
+		return r, err
+	}
+	if r.ChangesRequested, err = s.pending(ctx, StatusChangesRequested); err != nil {
+		return r, err
+	}
+	if r.Upcoming, err = s.Queue(ctx); err != nil {
+		return r, err
+	}
+	r.Attention, err = s.store.DeliveriesInState(ctx, statusLimit, storage.DeliveryFailed, storage.DeliveryUnknown)
+	if err != nil {
+		return r, fmt.Errorf("workflows: status: %w", err)
+	}
+	// Only failures of the last week need attention in a status answer.
+	recent := r.Attention[:0]
+	for _, d := range r.Attention {
+		if !d.UpdatedAt.Before(monday.AddDate(0, 0, -7)) {
+			recent = append(recent, d)
+		}
+	}
+	r.Attention = recent
+	return r, nil
+}
+
+// Pending returns the posts waiting for approval, oldest first.
+func (s *Service) Pending(ctx context.Context) ([]PendingPost, error) {
+	return s.pending(ctx, StatusPending)
+}
+
+func (s *Service) pending(ctx context.Context, status string) ([]PendingPost, error) {
+	posts, err := s.store.PostsByStatus(ctx, statusLimit, status)
+	if err != nil {
+		return nil, fmt.Errorf("workflows: pending: %w", err)
+	}
+	out := make([]PendingPost, 0, len(posts))
+	for _, p := range posts {
+		approvals, err := s.store.Approvals(ctx, p.ID, p.Version)
+		if err != nil {
+			return nil, fmt.Errorf("workflows: pending: %w", err)
+		}
+		pp := PendingPost{Post: p, Since: p.UpdatedAt, Required: s.required}
+		for _, a := range approvals {
+			pp.Approvals = append(pp.Approvals, a.UserID)
+		}
+		out = append(out, pp)
+	}
+	return out, nil
+}
+
+// Queue returns the approved posts that have yet to go out, soonest first.
+func (s *Service) Queue(ctx context.Context) ([]UpcomingPost, error) {
+	ds, err := s.store.DeliveriesInState(ctx, statusLimit, storage.DeliveryScheduled, storage.DeliveryPublishing)
+	if err != nil {
+		return nil, fmt.Errorf("workflows: queue: %w", err)
+	}
+	var out []UpcomingPost
+	index := make(map[int64]int)
+	for _, d := range ds {
+		at := d.NextAttemptAt
+		if at.IsZero() {
+			at = d.DueAt
+		}
+		name := s.displayName(d.AccountID, d.Network)
+		i, ok := index[d.PostID]
+		if !ok {
+			index[d.PostID] = len(out)
+			out = append(out, UpcomingPost{PostID: d.PostID, Text: d.PostText, At: at, Networks: []string{name}})
+			continue
+		}
+		if at.Before(out[i].At) {
+			out[i].At = at
+		}
+		out[i].Networks = append(out[i].Networks, name)
+	}
+	return out, nil
+}
+
+func (s *Service) displayName(accountID int64, network string) string {
+	if a, ok := s.byID[accountID]; ok {
+		return a.DisplayName
+	}
+	return NetworkName(network)
+}
+
+// groupPublished gathers deliveries (most recent first) by post.
+func groupPublished(ds []storage.DeliveryView) []PublishedPost {
+	var out []PublishedPost
+	index := make(map[int64]int)
+	for _, d := range ds {
+		link := Link{Network: NetworkName(d.Network), URL: d.RemoteURL}
+		i, ok := index[d.PostID]
+		if !ok {
+			index[d.PostID] = len(out)
+			out = append(out, PublishedPost{PostID: d.PostID, Text: d.PostText, At: d.PublishedAt, Links: []Link{link}})
+			continue
+		}
+		out[i].Links = append(out[i].Links, link)
+		if d.PublishedAt.Before(out[i].At) {
+			out[i].At = d.PublishedAt
+		}
+	}
+	return out
+}
