@@ -72,11 +72,40 @@ func run(args []string, log *slog.Logger) error {
 		}
 		fmt.Printf("catweete: %s is at schema version %d\n", cfg.DBPath, version)
 		return nil
+	case "healthcheck":
+		return healthcheck(ctx, cfg.HTTPAddr)
 	case "help", "-h", "--help":
-		fmt.Println("usage: catweete [serve|migrate]\n\nConfiguration comes from the environment: see README.md.")
+		fmt.Println("usage: catweete [serve|migrate|healthcheck]\n\nConfiguration comes from the environment: see README.md.")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve or migrate)", command)
+	return fmt.Errorf("unknown command %q (want serve, migrate or healthcheck)", command)
+}
+
+// healthcheck asks a running catweete on this machine whether it serves:
+// the container's HEALTHCHECK, in an image that has no curl.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("CATWEETE_HTTP_ADDR: %w", err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s", resp.Status)
+	}
+	return nil
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
