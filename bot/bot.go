@@ -375,6 +375,19 @@ func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
 		if !req.PublishAt.IsZero() && req.PublishAt.Before(b.now()) {
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockWhen: b.cat.T(lang, commands.MsgPastTime)})
 		}
+		// A submission Slack delivers twice must not make two posts: the
+		// view id is remembered like an event id.
+		if cb.View.ID != "" {
+			first, err := b.events.MarkEventSeen(context.Background(), "view:"+cb.View.ID, b.now())
+			if err != nil {
+				b.log.Error("draft submission not recorded", "user", user, "err", err)
+				return slack.NewErrorsViewSubmissionResponse(map[string]string{blockText: b.cat.T(lang, commands.MsgInternal)})
+			}
+			if !first {
+				b.log.Info("draft submitted twice", "user", user, "view", cb.View.ID)
+				return nil
+			}
+		}
 		b.later("draft", func(ctx context.Context) { tell(ctx, b.router.Draft(ctx, lang, req)) })
 	case CallbackEdit:
 		text := s.text(blockText, inputText)

@@ -87,7 +87,7 @@ func (r *Router) StatusText(lang Lang, rep workflows.StatusReport) string {
 				fmt.Fprintf(&b, "\n• …")
 				break
 			}
-			fmt.Fprintf(&b, "\n• n°%d « %s » — %s", p.PostID, escape(Excerpt(p.Text, 60)), r.links(lang, p.Links))
+			fmt.Fprintf(&b, "\n• %s — %s", postRef(lang, p.PostID, p.Text), r.links(lang, p.Links))
 		}
 	}
 	b.WriteString("\n")
@@ -100,7 +100,7 @@ func (r *Router) StatusText(lang Lang, rep workflows.StatusReport) string {
 				b.WriteString("\n• …")
 				break
 			}
-			fmt.Fprintf(&b, "\n• n°%d « %s » — %s", p.Post.ID, escape(Excerpt(p.Post.Text, 60)),
+			fmt.Fprintf(&b, "\n• %s — %s", postRef(lang, p.Post.ID, p.Post.Text),
 				r.cat.T(lang, MsgPendingItem, len(p.Approvals), p.Required, r.cat.FormatSince(lang, p.Since, rep.Now)))
 		}
 	}
@@ -121,16 +121,30 @@ func (r *Router) StatusText(lang Lang, rep workflows.StatusReport) string {
 				b.WriteString("\n• …")
 				break
 			}
-			fmt.Fprintf(&b, "\n• n°%d %s — %s", d.PostID, workflows.NetworkName(d.Network), r.cat.DeliveryStateName(lang, d.Status))
+			fmt.Fprintf(&b, "\n• %s %s — %s", postNumber(lang, d.PostID), workflows.NetworkName(d.Network), r.cat.DeliveryStateName(lang, d.Status))
 			if d.LastError != "" {
 				fmt.Fprintf(&b, " (%s)", escape(Excerpt(d.LastError, 80)))
 			}
 		}
 	}
-	if lang == English {
-		return strings.ReplaceAll(b.String(), "n°", "#")
-	}
 	return b.String()
+}
+
+// postNumber is a post's number as each language writes it.
+func postNumber(lang Lang, id int64) string {
+	if lang == English {
+		return fmt.Sprintf("#%d", id)
+	}
+	return fmt.Sprintf("n°%d", id)
+}
+
+// postRef names a post in a list: its number and the start of its text,
+// quoted as each language quotes.
+func postRef(lang Lang, id int64, text string) string {
+	if lang == English {
+		return fmt.Sprintf("#%d “%s”", id, escape(Excerpt(text, 60)))
+	}
+	return fmt.Sprintf("n°%d « %s »", id, escape(Excerpt(text, 60)))
 }
 
 func (r *Router) links(lang Lang, links []workflows.Link) string {
@@ -161,10 +175,10 @@ func handleQueue(ctx context.Context, r *Router, c Call) Reply {
 			b.WriteString("\n• …")
 			break
 		}
-		fmt.Fprintf(&b, "\n• %s — n°%d « %s » %s %s", r.cat.FormatTime(c.Lang, q.At, now, r.svc.Location()), q.PostID,
-			escape(Excerpt(q.Text, 60)), r.cat.T(c.Lang, MsgOn), r.cat.JoinWords(c.Lang, q.Networks))
+		fmt.Fprintf(&b, "\n• %s — %s %s %s", r.cat.FormatTime(c.Lang, q.At, now, r.svc.Location()),
+			postRef(c.Lang, q.PostID, q.Text), r.cat.T(c.Lang, MsgOn), r.cat.JoinWords(c.Lang, q.Networks))
 	}
-	return Reply{Text: localizeNumberSign(c.Lang, b.String())}
+	return Reply{Text: b.String()}
 }
 
 func handlePending(ctx context.Context, r *Router, c Call) Reply {
@@ -183,17 +197,13 @@ func handlePending(ctx context.Context, r *Router, c Call) Reply {
 			b.WriteString("\n• …")
 			break
 		}
-		fmt.Fprintf(&b, "\n• n°%d « %s » par <@%s> — %s", p.Post.ID, escape(Excerpt(p.Post.Text, 60)), p.Post.AuthorID,
+		fmt.Fprintf(&b, "\n• %s %s <@%s> — %s", postRef(c.Lang, p.Post.ID, p.Post.Text), r.cat.T(c.Lang, MsgBy), p.Post.AuthorID,
 			r.cat.T(c.Lang, MsgPendingItem, len(p.Approvals), p.Required, r.cat.FormatSince(c.Lang, p.Since, now)))
 		if p.Post.CardChannel != "" {
 			fmt.Fprintf(&b, " (<#%s>)", p.Post.CardChannel)
 		}
 	}
-	text := b.String()
-	if c.Lang == English {
-		text = strings.ReplaceAll(text, " par <@", " by <@")
-	}
-	return Reply{Text: localizeNumberSign(c.Lang, text)}
+	return Reply{Text: b.String()}
 }
 
 func handleCancel(ctx context.Context, r *Router, c Call) Reply {
@@ -221,13 +231,6 @@ func ParsePostID(s string) (int64, error) {
 		return 0, errors.New("not a post number")
 	}
 	return id, nil
-}
-
-func localizeNumberSign(lang Lang, text string) string {
-	if lang == English {
-		return strings.ReplaceAll(text, "n°", "#")
-	}
-	return text
 }
 
 // SlackToPlain turns the text Slack sends (with &amp;, &lt;, &gt; escaped

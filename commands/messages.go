@@ -55,6 +55,7 @@ const (
 	MsgPendingItem        Key = "pending.item"
 	MsgAsSoonAsApproved   Key = "time.asap"
 	MsgOn                 Key = "word.on"
+	MsgBy                 Key = "word.by"
 	MsgAnd                Key = "word.and"
 	MsgToday              Key = "time.today"
 	MsgTomorrow           Key = "time.tomorrow"
@@ -194,6 +195,7 @@ func catalogMessages() map[Key][2]string {
 		MsgPendingItem:      {"%d/%d approbation(s), depuis %s", "%d/%d approval(s), for %s"},
 		MsgAsSoonAsApproved: {"dès l'approbation", "as soon as approved"},
 		MsgOn:               {"sur", "on"},
+		MsgBy:               {"par", "by"},
 		MsgAnd:              {"et", "and"},
 		MsgToday:            {"aujourd'hui", "today"},
 		MsgTomorrow:         {"demain", "tomorrow"},

@@ -41,7 +41,8 @@ type queries struct {
 // Store is the database. It is safe for concurrent use.
 type Store struct {
 	queries
-	sqlDB *sql.DB
+	sqlDB  *sql.DB
+	memory bool
 }
 
 // Tx is a transaction opened by Store.WithTx: the same methods as Store,
@@ -89,7 +90,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("storage: open %s: %w", path, err)
 		}
 	}
-	s := &Store{queries: queries{db: sqlDB}, sqlDB: sqlDB}
+	s := &Store{queries: queries{db: sqlDB}, sqlDB: sqlDB, memory: path == ":memory:"}
 	if err := s.Migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
@@ -137,7 +138,14 @@ func (s *Store) Ping(ctx context.Context) error {
 // WithTx runs fn in a transaction: committed when fn returns nil, rolled
 // back otherwise (and when fn panics).
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.sqlDB.BeginTx(ctx, nil)
+	beginCtx := ctx
+	if s.memory {
+		// A transaction canceled by its context makes database/sql drop
+		// the connection, and with it a :memory: database: let the
+		// transaction end by commit or rollback only.
+		beginCtx = context.WithoutCancel(ctx)
+	}
+	sqlTx, err := s.sqlDB.BeginTx(beginCtx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
 	}
