@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -27,6 +28,14 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 // else happens.
 func (b *Bot) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			// A bug must not turn into a 500 that makes Slack retry the
+			// same request: log it and ack.
+			if v := recover(); v != nil {
+				b.log.Error("request handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				w.WriteHeader(http.StatusOK)
+			}
+		}()
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
 			var tooBig *http.MaxBytesError

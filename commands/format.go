@@ -63,11 +63,14 @@ func Excerpt(text string, n int) string {
 	if len(runes) <= n {
 		return text
 	}
-	cut := string(runes[:n])
-	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
-		cut = cut[:i]
+	cut := runes[:n]
+	for i := len(cut) - 1; i > n/2; i-- {
+		if cut[i] == ' ' {
+			cut = cut[:i]
+			break
+		}
 	}
-	return strings.TrimRight(cut, " ,.;:") + "…"
+	return strings.TrimRight(string(cut), " ,.;:") + "…"
 }
 
 // JoinWords lists names the way a sentence does: "A, B et C".

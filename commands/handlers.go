@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"catweete/workflows"
 )
@@ -169,7 +168,7 @@ func handleQueue(ctx context.Context, r *Router, c Call) Reply {
 	}
 	var b strings.Builder
 	b.WriteString(r.cat.T(c.Lang, MsgQueueHeader, len(queue)))
-	now := time.Now()
+	now := r.svc.Now()
 	for i, q := range queue {
 		if i == 20 {
 			b.WriteString("\n• …")
@@ -191,7 +190,7 @@ func handlePending(ctx context.Context, r *Router, c Call) Reply {
 	}
 	var b strings.Builder
 	b.WriteString(r.cat.T(c.Lang, MsgPendingHeader, len(pending)))
-	now := time.Now()
+	now := r.svc.Now()
 	for i, p := range pending {
 		if i == 20 {
 			b.WriteString("\n• …")
@@ -223,10 +222,14 @@ func handleCancel(ctx context.Context, r *Router, c Call) Reply {
 // ParsePostID reads a post number as people write it: "12", "#12", "n°12".
 func ParsePostID(s string) (int64, error) {
 	s = strings.TrimSpace(s)
-	for _, prefix := range []string{"#", "n°", "N°", "no", "No"} {
+	for _, prefix := range []string{"#", "n°", "N°", "nº", "Nº", "no", "No"} {
 		s = strings.TrimPrefix(s, prefix)
 	}
-	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	s = strings.TrimSpace(s)
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, errors.New("not a post number")
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, errors.New("not a post number")
 	}
@@ -259,6 +262,12 @@ func SlackToPlain(text string) string {
 			}
 		case strings.HasPrefix(target, "mailto:"):
 			b.WriteString(strings.TrimPrefix(target, "mailto:"))
+		case strings.HasPrefix(target, "!"):
+			// Slack's broadcasts (<!here>, <!channel>) mean nothing on a
+			// network; a user group keeps its readable name.
+			if hasLabel {
+				b.WriteString(label)
+			}
 		case hasLabel:
 			// A channel or user reference: its readable name.
 			b.WriteString(strings.TrimPrefix(strings.TrimPrefix(label, "#"), "@"))

@@ -137,8 +137,8 @@ func (c *Catalog) Has(key Key) bool {
 
 func catalogMessages() map[Key][2]string {
 	return map[Key][2]string{
-		MsgHelpHeader: {"*catweete* — ce que je sais faire (tapez `%s <commande>` ou mentionnez-moi) :",
-			"*catweete* — what I can do (type `%s <command>` or mention me):"},
+		MsgHelpHeader: {"*catweete* — ce que je sais faire (tapez `%s &lt;commande&gt;` ou mentionnez-moi) :",
+			"*catweete* — what I can do (type `%s &lt;command&gt;` or mention me):"},
 		MsgHelpFooter: {"Demandez-moi aussi simplement : « alors ça tweete ? »",
 			"Or just ask me: “how's it going?”"},
 		MsgUnknownCommand: {"Je ne connais pas la commande « %s ». Voici ce que je sais faire :",
@@ -182,7 +182,7 @@ func catalogMessages() map[Key][2]string {
 		MsgStatusNotYet: {"*Pas encore cette semaine* : rien n'a été publié depuis lundi.",
 			"*Not yet this week*: nothing has been published since Monday."},
 		MsgStatusPending: {"⏳ %d en attente d'approbation (le plus ancien depuis %s) :",
-			"⏳ %d waiting for approval (the oldest for %s):"},
+			"⏳ %d waiting for approval (the oldest waiting %s):"},
 		MsgStatusNoPending:  {"✅ Rien n'attend d'approbation.", "✅ Nothing waits for approval."},
 		MsgStatusChanges:    {"✏️ %d à retoucher par leur auteur.", "✏️ %d waiting for their author's changes."},
 		MsgStatusNext:       {"➡️ Prochain : n°%d %s sur %s.", "➡️ Next: #%d %s on %s."},

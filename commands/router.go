@@ -108,6 +108,12 @@ type alias struct {
 // New builds a Router. A wiring mistake in the command table (an empty or
 // duplicate name or alias) is an error at start, not a surprise in use.
 func New(cfg Config) (*Router, error) {
+	return build(cfg, definitions())
+}
+
+// build is New with the command table as a parameter, so that tests can
+// check that a wrong table is refused.
+func build(cfg Config, defs []Definition) (*Router, error) {
 	if cfg.Service == nil {
 		return nil, errors.New("commands: Config.Service is required")
 	}
@@ -125,7 +131,7 @@ func New(cfg Config) (*Router, error) {
 		approvalChannel: cfg.ApprovalChannel, log: cfg.Logger,
 		byName: make(map[string]*Definition), aliases: make(map[string]alias),
 	}
-	r.defs = definitions()
+	r.defs = defs
 	for i := range r.defs {
 		d := &r.defs[i]
 		if d.Name == "" || d.HandleFunc == nil {

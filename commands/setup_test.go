@@ -24,6 +24,8 @@ type fakeNotifier struct {
 	mu        sync.Mutex
 	cards     []workflows.Card
 	announced []workflows.Event
+	// showErr, when set, is what ShowCard fails with: Slack is down.
+	showErr error
 }
 
 const approvalChannel = "CAPPROVAL"
@@ -31,6 +33,9 @@ const approvalChannel = "CAPPROVAL"
 func (n *fakeNotifier) ShowCard(_ context.Context, card workflows.Card) (workflows.CardRef, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.showErr != nil {
+		return workflows.CardRef{}, n.showErr
+	}
 	n.cards = append(n.cards, card)
 	if card.Post.CardTS != "" {
 		return workflows.CardRef{Channel: card.Post.CardChannel, TS: card.Post.CardTS}, nil
@@ -126,49 +131,13 @@ func (f *fixture) handle(t *testing.T, userID, text string) Reply {
 	})
 }
 
-// newRouter returns New's router. While New refuses the command table
-// itself (see TestNewAcceptsTheCommandTable), it wires the same table the
-// way New does, leaving out only the aliases New refuses, so that parsing
-// and the handlers can still be tested. Delete the fallback once New
-// accepts definitions().
+// newRouter returns New's router.
 func newRouter(t *testing.T, cfg Config) *Router {
 	t.Helper()
 	r, err := New(cfg)
-	if err == nil {
-		return r
+	if err != nil {
+		t.Fatalf("New: %v", err)
 	}
-	if cfg.Lang == "" {
-		cfg.Lang = French
-	}
-	if cfg.Command == "" {
-		cfg.Command = "/catweete"
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	r = &Router{
-		svc: cfg.Service, cat: NewCatalog(), lang: cfg.Lang, command: cfg.Command,
-		approvalChannel: cfg.ApprovalChannel, log: cfg.Logger,
-		byName: make(map[string]*Definition), aliases: make(map[string]alias),
-	}
-	r.defs = definitions()
-	for i := range r.defs {
-		d := &r.defs[i]
-		r.byName[d.Name] = d
-		for _, words := range []struct {
-			list []string
-			lang Lang
-		}{{d.French, French}, {d.English, English}, {d.Neutral, ""}} {
-			for _, w := range words.list {
-				key := fold(w)
-				if _, dup := r.aliases[key]; key == "" || strings.Contains(key, " ") || dup {
-					continue
-				}
-				r.aliases[key] = alias{name: d.Name, lang: words.lang}
-			}
-		}
-	}
-	r.phrases = statusPhrases()
 	return r
 }
 
@@ -215,3 +184,5 @@ func wantContains(t *testing.T, got string, parts ...string) {
 		}
 	}
 }
+
+func slogTo(w *syncBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

@@ -737,3 +737,6 @@ func (s *Service) CanEdit(ctx context.Context, id int64, userID string) (Post, e
 	}
 	return p, nil
 }
+
+// Now is the service's clock, for answers that say "today" or "since".
+func (s *Service) Now() time.Time { return s.now() }
