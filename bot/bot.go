@@ -20,6 +20,7 @@ import (
 // storage.Store fills it.
 type EventLog interface {
 	MarkEventSeen(ctx context.Context, eventID string, at time.Time) (bool, error)
+	ForgetEvent(ctx context.Context, eventID string) error
 }
 
 // Config configures a Bot.
@@ -219,7 +220,7 @@ func (b *Bot) onEvent(ctx context.Context, env eventEnvelope) bool {
 			return true
 		}
 	}
-	return b.later("mention", func(ctx context.Context) {
+	taken := b.later("mention", func(ctx context.Context) {
 		text := strings.ReplaceAll(ev.Text, "<@"+b.userID+">", " ")
 		reply := b.router.Handle(ctx, commands.Request{Text: text, UserID: ev.User, ChannelID: ev.Channel, Source: commands.SourceMention})
 		thread := ev.ThreadTS
@@ -235,6 +236,26 @@ func (b *Bot) onEvent(ctx context.Context, env eventEnvelope) bool {
 			b.log.ErrorContext(ctx, "mention not answered", "event_id", env.EventID, "channel", ev.Channel, "err", err)
 		}
 	})
+	if !taken && env.EventID != "" {
+		// Slack's retry of this event must be handled, not taken for a
+		// duplicate.
+		b.log.WarnContext(ctx, "pool full: event left for Slack's retry", "event_id", env.EventID)
+		if err := b.events.ForgetEvent(ctx, env.EventID); err != nil {
+			b.log.ErrorContext(ctx, "event not forgotten", "event_id", env.EventID, "err", err)
+		}
+	}
+	return taken
+}
+
+// busy tells the person who clicked, outside the pool (which is full),
+// that nothing happened and they can try again.
+func (b *Bot) busy(cb slack.InteractionCallback) {
+	b.log.Warn("pool full: interaction refused", "user", cb.User.ID, "type", string(cb.Type))
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		b.refuse(ctx, cb, b.cat.T(b.router.Lang(), commands.MsgBusy))
+	}()
 }
 
 // onInteraction handles clicks, modal submissions and the message shortcut.
@@ -254,12 +275,15 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) ack {
 		}
 		text := commands.SlackToPlain(cb.Message.Text)
 		meta := modalMeta{UserID: cb.User.ID, Channel: cb.Channel.ID}
-		b.later("shortcut", func(ctx context.Context) {
+		taken := b.later("shortcut", func(ctx context.Context) {
 			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, b.draftModal(meta, text)); err != nil {
 				b.log.WarnContext(ctx, "draft modal not opened", "user", cb.User.ID, "err", err)
 				b.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.cat.T(lang, commands.MsgExpiredTrigger))
 			}
 		})
+		if !taken {
+			b.busy(cb)
+		}
 	}
 	return nil
 }
@@ -286,12 +310,12 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 	postID, version, err := parseButtonValue(action.Value)
 	if err != nil {
 		b.log.Warn("bad button", "action", action.ActionID, "user", user, "err", err)
-		b.later("refusal", func(ctx context.Context) {
-			b.refuse(ctx, cb, b.cat.T(lang, commands.MsgBadPayload))
-		})
+		if !b.later("refusal", func(ctx context.Context) { b.refuse(ctx, cb, b.cat.T(lang, commands.MsgBadPayload)) }) {
+			b.busy(cb)
+		}
 		return
 	}
-	b.later("action", func(ctx context.Context) {
+	taken := b.later("action", func(ctx context.Context) {
 		switch action.ActionID {
 		case ActionApprove:
 			b.refuse(ctx, cb, b.router.Approve(ctx, user, postID, version))
@@ -323,6 +347,9 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 			b.log.Warn("unknown action", "action", action.ActionID, "user", user)
 		}
 	})
+	if !taken {
+		b.busy(cb)
+	}
 }
 
 // refuse tells the person who clicked, privately, why nothing happened. The
@@ -366,6 +393,12 @@ func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
 	s := newSubmission(cb)
 	user := cb.User.ID
 	tell := func(ctx context.Context, text string) { b.ephemeral(ctx, meta.Channel, user, text) }
+	// A full pool keeps the modal open with a word, rather than closing it
+	// on work that will not be done.
+	busy := func(block string) ack {
+		b.log.Warn("pool full: submission refused", "user", user, "callback", cb.View.CallbackID)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: b.cat.T(lang, commands.MsgBusy)})
+	}
 	switch cb.View.CallbackID {
 	case CallbackDraft:
 		req := s.draftRequest(user, meta)
@@ -388,27 +421,40 @@ func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
 				return nil
 			}
 		}
-		b.later("draft", func(ctx context.Context) { tell(ctx, b.router.Draft(ctx, lang, req)) })
+		if !b.later("draft", func(ctx context.Context) { tell(ctx, b.router.Draft(ctx, lang, req)) }) {
+			if cb.View.ID != "" {
+				if err := b.events.ForgetEvent(context.Background(), "view:"+cb.View.ID); err != nil {
+					b.log.Error("draft submission not forgotten", "user", user, "err", err)
+				}
+			}
+			return busy(blockText)
+		}
 	case CallbackEdit:
 		text := s.text(blockText, inputText)
-		if msg := b.router.CheckDraft(text, nil); text == "" && msg != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		msg := b.router.CheckEdit(ctx, user, meta.PostID, text)
+		cancel()
+		if msg != "" {
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockText: msg})
 		}
-		b.later("edit", func(ctx context.Context) {
-			tell(ctx, b.router.Edit(ctx, user, meta.PostID, meta.Version, text))
-		})
+		if !b.later("edit", func(ctx context.Context) { tell(ctx, b.router.Edit(ctx, user, meta.PostID, meta.Version, text)) }) {
+			return busy(blockText)
+		}
 	case CallbackReason:
 		reason := s.text(blockReason, inputReason)
 		if reason == "" {
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockReason: b.cat.T(lang, commands.MsgReasonRequired)})
 		}
-		b.later("decision", func(ctx context.Context) {
+		taken := b.later("decision", func(ctx context.Context) {
 			if meta.Decision == decisionReject {
 				tell(ctx, b.router.Reject(ctx, user, meta.PostID, meta.Version, reason))
 			} else {
 				tell(ctx, b.router.RequestChanges(ctx, user, meta.PostID, meta.Version, reason))
 			}
 		})
+		if !taken {
+			return busy(blockReason)
+		}
 	}
 	return nil
 }

@@ -193,7 +193,7 @@ func (n *Notifier) cardBlocks(card workflows.Card) []slack.Block {
 	title := n.cat.T(lang, commands.MsgCardTitle, p.ID) + " — " + n.cat.StateName(lang, p.Status)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate(title, maxHeaderText))),
-		slack.NewSectionBlock(mrkdwn(truncate(quote(commands.Escape(p.Text)), maxSectionText)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(fitMrkdwn(p.Text, maxSectionText, quote)), nil, nil),
 	}
 
 	approvals := fmt.Sprintf("%d/%d", len(card.Approved), card.Required)
@@ -223,7 +223,7 @@ func (n *Notifier) cardBlocks(card workflows.Card) []slack.Block {
 	if d := card.Decision; d != nil && d.Action != workflows.ActionApprove {
 		line := n.cat.T(lang, commands.MsgDecisionPrefix+commands.Key(d.Action), d.ActorID)
 		if d.Reason != "" {
-			line += " — " + commands.Escape(d.Reason)
+			line += " — " + fitMrkdwn(d.Reason, maxContextText-len(line)-3, nil)
 		}
 		blocks = append(blocks, slack.NewContextBlock("decision", mrkdwn(truncate(line, maxContextText))))
 	}
@@ -315,6 +315,26 @@ func mentions(users []string) string {
 		parts[i] = "<@" + u + ">"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// fitMrkdwn escapes plain text for mrkdwn (and shapes it with wrap, if
+// not nil) within n characters. The text is cut before it is escaped, so
+// that a cut never falls inside an escape such as &lt;.
+func fitMrkdwn(text string, n int, wrap func(string) string) string {
+	if wrap == nil {
+		wrap = func(s string) string { return s }
+	}
+	runes := []rune(text)
+	for keep := len(runes); ; keep = keep * 9 / 10 {
+		cut := string(runes[:keep])
+		if keep < len(runes) {
+			cut += "…"
+		}
+		out := wrap(commands.Escape(cut))
+		if len([]rune(out)) <= n || keep == 0 {
+			return out
+		}
+	}
 }
 
 // truncate cuts text to at most n characters (Slack counts characters).

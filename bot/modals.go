@@ -113,6 +113,11 @@ type submission struct {
 }
 
 func newSubmission(cb slack.InteractionCallback) submission {
+	if cb.View.State == nil {
+		// A submission without state holds no values: every field reads
+		// empty and is refused as such.
+		return submission{}
+	}
 	return submission{values: cb.View.State.Values}
 }
 

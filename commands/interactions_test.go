@@ -27,7 +27,7 @@ func TestInteractions(t *testing.T) {
 		if got := f.router.Approve(ctx, "U2", p.ID, p.Version); got != "" {
 			t.Errorf("first approval = %q, want nothing (the card says it)", got)
 		}
-		want := "Trop tard : le post n°1 est déjà approuvé (par <@U2>)."
+		want := "Trop tard : le post n°1 a déjà été approuvé par <@U2>."
 		if got := f.router.Approve(ctx, "U3", p.ID, p.Version); got != want {
 			t.Errorf("second approval = %q, want %q", got, want)
 		}
@@ -79,7 +79,7 @@ func TestInteractions(t *testing.T) {
 		if got := f.router.Reject(ctx, "U2", p.ID, p.Version, "Hors sujet"); got != "" {
 			t.Errorf("Reject = %q", got)
 		}
-		if got := f.router.CheckDecision(ctx, "U3", p.ID, p.Version); !strings.Contains(got, "rejeté (par <@U2>)") {
+		if got := f.router.CheckDecision(ctx, "U3", p.ID, p.Version); !strings.Contains(got, "rejeté par <@U2>") {
 			t.Errorf("CheckDecision after a rejection = %q", got)
 		}
 	})

@@ -27,6 +27,7 @@ const (
 	MsgPastTime          Key = "err.past_time"
 	MsgNoAccount         Key = "err.no_account"
 	MsgMovedOnBy         Key = "err.moved_on_by"
+	MsgMovedOnByNow      Key = "err.moved_on_by_now"
 	MsgMovedOn           Key = "err.moved_on"
 	MsgEditedSince       Key = "err.edited_since"
 	MsgInternal          Key = "err.internal"
@@ -84,6 +85,7 @@ const (
 	MsgStatePrefix        Key = "state."
 	MsgDecisionPrefix     Key = "decision."
 	MsgEventPrefix        Key = "event."
+	MsgDonePrefix         Key = "done."
 	MsgModalDraftTitle    Key = "modal.draft.title"
 	MsgModalEditTitle     Key = "modal.edit.title"
 	MsgModalReasonTitle   Key = "modal.reason.title"
@@ -161,8 +163,10 @@ func catalogMessages() map[Key][2]string {
 		MsgUnchanged:       {"Le texte n'a pas changé.", "The text has not changed."},
 		MsgPastTime:        {"Cette heure est déjà passée.", "That time has already passed."},
 		MsgNoAccount:       {"Aucun compte configuré pour publier.", "No account is configured to publish to."},
-		MsgMovedOnBy: {"Trop tard : le post n°%d est déjà %s (par <@%s>).",
-			"Too late: post #%d is already %s (by <@%s>)."},
+		MsgMovedOnBy: {"Trop tard : le post n°%d a déjà été %s par <@%s>.",
+			"Too late: post #%d was already %s by <@%s>."},
+		MsgMovedOnByNow: {"Trop tard : le post n°%d a déjà été %s par <@%s> ; il est maintenant %s.",
+			"Too late: post #%d was already %s by <@%s>; it is now %s."},
 		MsgMovedOn: {"Le post n°%d est %s : plus rien à décider.", "Post #%d is %s: nothing left to decide."},
 		MsgEditedSince: {"Le post n°%d a été modifié depuis (version %d) : relisez la carte à jour.",
 			"Post #%d was edited since (version %d): read the updated card."},
@@ -246,6 +250,12 @@ func catalogMessages() map[Key][2]string {
 		MsgDecisionPrefix + "request_changes": {"Modifications demandées par <@%s>", "Changes requested by <@%s>"},
 		MsgDecisionPrefix + "reject":          {"Rejeté par <@%s>", "Rejected by <@%s>"},
 		MsgDecisionPrefix + "cancel":          {"Annulé par <@%s>", "Canceled by <@%s>"},
+
+		MsgDonePrefix + "approve":         {"approuvé", "approved"},
+		MsgDonePrefix + "reject":          {"rejeté", "rejected"},
+		MsgDonePrefix + "cancel":          {"annulé", "canceled"},
+		MsgDonePrefix + "request_changes": {"renvoyé à son auteur", "sent back to its author"},
+		MsgDonePrefix + "submit":          {"soumis", "submitted"},
 
 		MsgEventPrefix + "approval_counted":  {"👍 <@%s> approuve (%d/%d).", "👍 <@%s> approves (%d/%d)."},
 		MsgEventPrefix + "approved":          {"✅ Approuvé par <@%s>. Publication %s.", "✅ Approved by <@%s>. Goes out %s."},

@@ -255,10 +255,31 @@ func (r *Router) movedOnText(lang Lang, e *workflows.MovedOnError) string {
 		return r.cat.T(lang, MsgEditedSince, e.PostID, e.Version)
 	}
 	state := r.cat.StateName(lang, e.Status)
-	if e.ActorID != "" && e.ActorID != "catweete" {
-		return r.cat.T(lang, MsgMovedOnBy, e.PostID, state, e.ActorID)
+	if k := MsgDonePrefix + Key(e.Action); e.ActorID != "" && e.ActorID != workflows.SystemActor && r.cat.Has(k) {
+		if resultOf(e.Action) == e.Status {
+			return r.cat.T(lang, MsgMovedOnBy, e.PostID, r.cat.T(lang, k), e.ActorID)
+		}
+		// It went further since (published, say): say where it is now.
+		return r.cat.T(lang, MsgMovedOnByNow, e.PostID, r.cat.T(lang, k), e.ActorID, state)
 	}
 	return r.cat.T(lang, MsgMovedOn, e.PostID, state)
+}
+
+// resultOf is the state a decision puts a post in.
+func resultOf(action string) string {
+	switch action {
+	case workflows.ActionApprove:
+		return workflows.StatusApproved
+	case workflows.ActionReject:
+		return workflows.StatusRejected
+	case workflows.ActionCancel:
+		return workflows.StatusCanceled
+	case workflows.ActionRequestChanges:
+		return workflows.StatusChangesRequested
+	case workflows.ActionSubmit:
+		return workflows.StatusPending
+	}
+	return ""
 }
 
 // StateName is a post state in words.

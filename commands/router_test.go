@@ -362,7 +362,7 @@ func TestHandleCancel(t *testing.T) {
 		if err != nil || p.Status != workflows.StatusCanceled {
 			t.Errorf("post = %+v, %v; want canceled", p, err)
 		}
-		if got, want := g.handle(t, "U2", "cancel 1").Text, "Too late: post #1 is already canceled (by <@U1>)."; got != want {
+		if got, want := g.handle(t, "U2", "cancel 1").Text, "Too late: post #1 was already canceled by <@U1>."; got != want {
 			t.Errorf("second cancel = %q, want %q", got, want)
 		}
 	})
@@ -612,10 +612,10 @@ func TestErrorText(t *testing.T) {
 			"Aucun compte configuré pour publier.", "No account is configured to publish to.", true},
 		{"MovedOnNamesWhoWasFirst", fmt.Errorf("workflows: approve post 4: %w", &workflows.MovedOnError{
 			PostID: 4, Status: workflows.StatusApproved, Version: 1, ActorID: "U9", Action: workflows.ActionApprove, At: at}), 4,
-			"Trop tard : le post n°4 est déjà approuvé (par <@U9>).", "Too late: post #4 is already approved (by <@U9>).", true},
+			"Trop tard : le post n°4 a déjà été approuvé par <@U9>.", "Too late: post #4 was already approved by <@U9>.", true},
 		{"MovedOnByARejection", &workflows.MovedOnError{
 			PostID: 4, Status: workflows.StatusRejected, Version: 2, ActorID: "U8", Action: workflows.ActionReject, At: at}, 4,
-			"Trop tard : le post n°4 est déjà rejeté (par <@U8>).", "Too late: post #4 is already rejected (by <@U8>).", true},
+			"Trop tard : le post n°4 a déjà été rejeté par <@U8>.", "Too late: post #4 was already rejected by <@U8>.", true},
 		{"MovedOnByCatweeteNamesNobody", &workflows.MovedOnError{
 			PostID: 4, Status: workflows.StatusPublished, Version: 1, ActorID: "catweete", Action: workflows.ActionFinish, At: at}, 4,
 			"Le post n°4 est publié : plus rien à décider.", "Post #4 is published: nothing left to decide.", true},

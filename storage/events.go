@@ -31,3 +31,12 @@ func (q queries) ForgetEvents(ctx context.Context, before time.Time) (int64, err
 	}
 	return res.RowsAffected()
 }
+
+// ForgetEvent drops one event id, so that Slack's retry of an event that
+// could not be taken is handled.
+func (q queries) ForgetEvent(ctx context.Context, eventID string) error {
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM seen_events WHERE event_id = ?`, eventID); err != nil {
+		return fmt.Errorf("storage: forget event %s: %w", eventID, err)
+	}
+	return nil
+}

@@ -171,7 +171,7 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) {
 	}
 	if p.Status == StatusApproved {
 		if err := s.store.WithTx(ctx, func(tx *storage.Tx) error {
-			return s.move(ctx, tx, p, StatusPublishing, "catweete", ActionPublish, "")
+			return s.move(ctx, tx, p, StatusPublishing, SystemActor, ActionPublish, "")
 		}); err != nil && !errors.As(err, new(*MovedOnError)) && !errors.Is(err, storage.ErrConflict) {
 			s.log.ErrorContext(ctx, "post not marked publishing", "post_id", p.ID, "err", err)
 		}
@@ -285,7 +285,7 @@ func (s *Service) settlePost(ctx context.Context, d storage.Delivery, kind Event
 		case 0:
 			to = StatusFailed
 		}
-		return s.move(ctx, tx, p, to, "catweete", ActionFinish, "")
+		return s.move(ctx, tx, p, to, SystemActor, ActionFinish, "")
 	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "post outcome not recorded", "post_id", d.PostID, "err", err)

@@ -327,6 +327,10 @@ func newIdempotencyKey() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
+// SystemActor is the audit log's actor for what catweete does by itself
+// (publishing, ending a post).
+const SystemActor = "catweete"
+
 // movedOn builds the error for a click on a post that is no longer where
 // the card showed it, naming who moved it last.
 func movedOn(ctx context.Context, q interface {
@@ -337,9 +341,15 @@ func movedOn(ctx context.Context, q interface {
 	if err != nil {
 		return err
 	}
+	// The person who moved it, not catweete's own publishing steps: the
+	// loser of two approvers wants the name of the one who was first.
 	for i := len(log) - 1; i >= 0; i-- {
-		if log[i].From != log[i].To || log[i].Action == ActionEdit {
-			e.ActorID, e.Action, e.At = log[i].ActorID, log[i].Action, log[i].At
+		entry := log[i]
+		if entry.ActorID == SystemActor {
+			continue
+		}
+		if entry.From != entry.To || entry.Action == ActionEdit {
+			e.ActorID, e.Action, e.At = entry.ActorID, entry.Action, entry.At
 			break
 		}
 	}
