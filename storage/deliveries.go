@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -294,14 +293,10 @@ func (q queries) DeliveriesInState(ctx context.Context, limit int, statuses ...s
 	if len(statuses) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(statuses)+1)
-	for _, s := range statuses {
-		args = append(args, s)
-	}
-	args = append(args, limit)
+	in, args := inList(statuses, limit)
 	vs, err := scanDeliveryViews(q.db.QueryContext(ctx, `SELECT `+deliveryViewColumns+`
 		FROM deliveries d JOIN posts p ON p.id = d.post_id JOIN accounts a ON a.id = d.account_id
-		WHERE d.status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
+		WHERE d.status IN `+in+`
 		ORDER BY coalesce(d.next_attempt_at, d.due_at, d.created_at), d.id LIMIT ?`, args...))
 	if err != nil {
 		return nil, fmt.Errorf("storage: deliveries in %v: %w", statuses, err)

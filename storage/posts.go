@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -81,13 +80,9 @@ func (q queries) PostsByStatus(ctx context.Context, limit int, statuses ...strin
 	if len(statuses) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(statuses)+1)
-	for _, s := range statuses {
-		args = append(args, s)
-	}
-	args = append(args, limit)
+	in, args := inList(statuses, limit)
 	rows, err := q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
-		WHERE status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
+		WHERE status IN `+in+`
 		ORDER BY created_at, id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: posts by status: %w", err)

@@ -179,6 +179,16 @@ func fromNullUnix(n sql.NullInt64) time.Time {
 	return fromUnix(n.Int64)
 }
 
+// inList gives the placeholders of an SQL "IN (…)" for values, and the
+// values as arguments, followed by more.
+func inList(values []string, more ...any) (string, []any) {
+	args := make([]any, 0, len(values)+len(more))
+	for _, v := range values {
+		args = append(args, v)
+	}
+	return "(?" + strings.Repeat(", ?", len(values)-1) + ")", append(args, more...)
+}
+
 // oneRow turns "no row changed" into ErrConflict for a guarded update.
 func oneRow(res sql.Result, err error) error {
 	if err != nil {

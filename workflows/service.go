@@ -386,6 +386,39 @@ func loadCurrent(ctx context.Context, tx *storage.Tx, id int64, version int) (Po
 	return p, nil
 }
 
+// loadDecidable reads a post inside tx for a decision by userID: still at
+// the version they saw, not their own, and they an approver.
+func loadDecidable(ctx context.Context, tx *storage.Tx, id int64, version int, userID string, isApprover bool) (Post, error) {
+	p, err := loadCurrent(ctx, tx, id, version)
+	if err != nil {
+		return Post{}, err
+	}
+	if p.AuthorID == userID {
+		return Post{}, ErrSelfApproval
+	}
+	if !isApprover {
+		return Post{}, ErrNotApprover
+	}
+	return p, nil
+}
+
+// postTargets returns the accounts a post's deliveries go to.
+func (s *Service) postTargets(ctx context.Context, q interface {
+	Deliveries(context.Context, int64) ([]storage.Delivery, error)
+}, id int64) ([]Account, error) {
+	ds, err := q.Deliveries(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var targets []Account
+	for _, d := range ds {
+		if a, ok := s.byID[d.AccountID]; ok {
+			targets = append(targets, a)
+		}
+	}
+	return targets, nil
+}
+
 // ApprovalResult is the outcome of one approval.
 type ApprovalResult struct {
 	Post     Post
@@ -406,15 +439,9 @@ func (s *Service) Approve(ctx context.Context, id int64, version int, userID str
 	}
 	var res ApprovalResult
 	err = s.store.WithTx(ctx, func(tx *storage.Tx) error {
-		p, err := loadCurrent(ctx, tx, id, version)
+		p, err := loadDecidable(ctx, tx, id, version, userID, ok)
 		if err != nil {
 			return err
-		}
-		if p.AuthorID == userID {
-			return ErrSelfApproval
-		}
-		if !ok {
-			return ErrNotApprover
 		}
 		if p.Status != StatusPending {
 			return movedOn(ctx, tx, p)
@@ -484,15 +511,9 @@ func (s *Service) decide(ctx context.Context, id int64, version int, userID, rea
 		return Post{}, fmt.Errorf("workflows: approvers: %w", err)
 	}
 	err = s.store.WithTx(ctx, func(tx *storage.Tx) error {
-		p, err := loadCurrent(ctx, tx, id, version)
+		p, err := loadDecidable(ctx, tx, id, version, userID, ok)
 		if err != nil {
 			return err
-		}
-		if p.AuthorID == userID {
-			return ErrSelfApproval
-		}
-		if !ok {
-			return ErrNotApprover
 		}
 		if !CanMove(p.Status, to) || p.Status == to {
 			return movedOn(ctx, tx, p)
@@ -535,15 +556,9 @@ func (s *Service) Edit(ctx context.Context, id int64, version int, userID, text 
 		if p.Text == text {
 			return ErrUnchanged
 		}
-		ds, err := tx.Deliveries(ctx, id)
+		targets, err := s.postTargets(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		var targets []Account
-		for _, d := range ds {
-			if a, ok := s.byID[d.AccountID]; ok {
-				targets = append(targets, a)
-			}
 		}
 		if err := checkLengths(text, targets); err != nil {
 			return err
@@ -697,15 +712,9 @@ func (s *Service) CheckText(ctx context.Context, id int64, text string) error {
 	if text == "" {
 		return ErrEmptyText
 	}
-	ds, err := s.store.Deliveries(ctx, id)
+	targets, err := s.postTargets(ctx, s.store, id)
 	if err != nil {
 		return fmt.Errorf("workflows: %w", err)
-	}
-	var targets []Account
-	for _, d := range ds {
-		if a, ok := s.byID[d.AccountID]; ok {
-			targets = append(targets, a)
-		}
 	}
 	return checkLengths(text, targets)
 }
