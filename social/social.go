@@ -100,3 +100,36 @@ func ClassOf(err error) Class {
 	}
 	return Transient
 }
+
+// Count is a figure a network may or may not give. A figure it does not
+// give is not zero: catweete never invents one.
+type Count struct {
+	Value int64
+	Known bool
+}
+
+// Known is a figure the network gave.
+func Known(v int64) Count { return Count{Value: v, Known: true} }
+
+// Metrics is what a network says of one published post, at one moment.
+type Metrics struct {
+	Impressions Count
+	// Reach is the number of unique accounts that saw the post.
+	Reach   Count
+	Likes   Count
+	Reposts Count
+	Replies Count
+	Quotes  Count
+	Clicks  Count
+	Saves   Count
+}
+
+// Profile is the account as the network shows it: who it is, and its
+// audience. Fetching it also proves that the token works.
+type Profile struct {
+	// Handle is the account's name on the network (@brand@instance,
+	// brand.bsky.social, @brand, a page or organization name).
+	Handle    string
+	URL       string
+	Followers Count
+}

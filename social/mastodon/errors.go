@@ -3,32 +3,18 @@ package mastodon
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"catweete/social"
 )
 
-// networkError classifies a request that got no answer. All such failures are
-// Transient: the server may never have seen the request, and if it did,
+// networkError classifies a request that got no answer: Transient, and
 // Publish's idempotency key makes the retry harmless.
 func (c *Client) networkError(ctx context.Context, err error) *social.Error {
-	msg := "could not reach the server"
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		msg = "the request was canceled"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		msg = "the server did not answer in time"
-	}
-	return &social.Error{Network: social.NetworkMastodon, Class: social.Transient, Message: msg}
+	return social.NoAnswer(ctx, social.NetworkMastodon, err)
 }
 
 // statusError classifies a non-2xx answer.
@@ -86,24 +72,9 @@ func (c *Client) message(code int, body []byte) string {
 	return c.clean(msg)
 }
 
-// clean makes a server-supplied text safe and short enough to show in Slack:
-// the token is blanked out (a proxy that echoes request headers must not leak
-// it), whitespace is collapsed onto one line, and the text is cut to about
-// 300 characters. The token goes first so that a cut cannot leave part of it.
+// clean makes a server-supplied text safe and short enough for Slack.
 func (c *Client) clean(s string) string {
-	s = strings.ReplaceAll(s, c.token, "[redacted]")
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= maxMessageRunes {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == maxMessageRunes-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
+	return social.CleanMessage(s, c.token)
 }
 
 // retryAfter returns how long the server asked to wait: Retry-After (delay
@@ -112,14 +83,8 @@ func (c *Client) clean(s string) string {
 // Times are measured against c.nowFunc; a time already past, or a header that
 // does not parse, means 0: the caller's own backoff applies.
 func (c *Client) retryAfter(h http.Header, useReset bool) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-			// Clamp before multiplying: a huge value must not wrap around.
-			return time.Duration(min(max(secs, 0), math.MaxInt64/int64(time.Second))) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(c.nowFunc()), 0)
-		}
+	if d := social.RetryAfter(h, c.nowFunc()); d > 0 || h.Get("Retry-After") != "" {
+		return d
 	}
 	if useReset {
 		if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {

@@ -31,11 +31,6 @@ const (
 	// server that accepts the connection and never answers cannot hold a
 	// delivery in "publishing" for ever.
 	defaultTimeout = 30 * time.Second
-	// maxBodyBytes caps what is read of any answer: a status or an error is a
-	// few kilobytes, and a misbehaving server must not exhaust memory.
-	maxBodyBytes = 1 << 20
-	// maxMessageRunes keeps social.Error.Message short enough for Slack.
-	maxMessageRunes = 300
 	// userAgent names catweete to the instance's administrators.
 	userAgent = "catweete (Mastodon client)"
 )
@@ -174,7 +169,7 @@ func (c *Client) Publish(ctx context.Context, p social.Post) (social.Published, 
 			Message: "the post has no idempotency key, so a retry could publish it twice",
 		})
 	}
-	if !validHeaderValue(p.IdempotencyKey) {
+	if !social.ValidHeaderValue(p.IdempotencyKey) {
 		return social.Published{}, fmt.Errorf("publish: %w", &social.Error{
 			Network: social.NetworkMastodon,
 			Class:   social.Permanent,
@@ -307,7 +302,7 @@ func (c *Client) call(ctx context.Context, method, path string, in any, idempote
 		return fmt.Errorf("%w: %w", c.networkError(ctx, err), err)
 	}
 	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	data, readErr := social.ReadBody(resp)
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.statusError(resp, data)
@@ -332,15 +327,4 @@ func (c *Client) call(ctx context.Context, method, path string, in any, idempote
 		}, err)
 	}
 	return nil
-}
-
-// validHeaderValue reports whether v can be sent as an HTTP header value
-// (RFC 9110: no control characters other than horizontal tab).
-func validHeaderValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if b := v[i]; (b < ' ' && b != '\t') || b == 0x7f {
-			return false
-		}
-	}
-	return true
 }

@@ -299,8 +299,8 @@ func TestPublish(t *testing.T) {
 				t.Errorf("Message = %q, want %q", se.Message, tt.message)
 			}
 			if tt.checkLength {
-				if n := utf8.RuneCountInString(se.Message); n > maxMessageRunes {
-					t.Errorf("Message has %d characters, want at most %d", n, maxMessageRunes)
+				if n := utf8.RuneCountInString(se.Message); n > social.MaxMessageRunes {
+					t.Errorf("Message has %d characters, want at most %d", n, social.MaxMessageRunes)
 				}
 				if !strings.HasSuffix(se.Message, "…") {
 					t.Errorf("cut Message = %q, want it to end with …", se.Message)
