@@ -1,6 +1,10 @@
 package workflows
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestStateMachine(t *testing.T) {
 	t.Parallel()
@@ -43,5 +47,36 @@ func TestStateMachine(t *testing.T) {
 	}
 	if CanMove("bogus", StatusPending) || CanMove(StatusPending, "bogus") {
 		t.Error("unknown states must not move")
+	}
+}
+
+func TestIdempotencyKeysAreTIDs(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	s := &Service{}
+	seen := map[string]bool{}
+	for range 1000 {
+		key, err := s.newIdempotencyKey(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(key) != 13 || !strings.ContainsRune("234567abcdefghij", rune(key[0])) {
+			t.Fatalf("key %q is not a TID", key)
+		}
+		for _, c := range key {
+			if !strings.ContainsRune("234567abcdefghijklmnopqrstuvwxyz", c) {
+				t.Fatalf("key %q has %q", key, c)
+			}
+		}
+		seen[key] = true
+	}
+	if len(seen) != 1000 {
+		t.Fatalf("only %d distinct keys of 1000 made in the same microsecond", len(seen))
+	}
+	// Later keys sort after earlier ones: TIDs are sortable.
+	a, _ := s.newIdempotencyKey(now.Add(time.Second))
+	b, _ := s.newIdempotencyKey(now.Add(2 * time.Second))
+	if a >= b {
+		t.Fatalf("%s !< %s", a, b)
 	}
 }

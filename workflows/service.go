@@ -3,12 +3,12 @@ package workflows
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"catweete/social"
@@ -107,6 +107,7 @@ type Service struct {
 	now       func() time.Time
 	log       *slog.Logger
 	kick      chan struct{}
+	keyClock  atomic.Int64 // the last microsecond used in an idempotency key
 	inflight  sync.WaitGroup
 	cardLocks keyedMutex
 }
@@ -250,7 +251,7 @@ func (s *Service) Draft(ctx context.Context, req DraftRequest) (Post, error) {
 			return err
 		}
 		for _, a := range targets {
-			key, err := newIdempotencyKey()
+			key, err := s.newIdempotencyKey(now)
 			if err != nil {
 				return err
 			}
@@ -319,12 +320,37 @@ func normalizeText(text string) string {
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
-func newIdempotencyKey() (string, error) {
-	var b [16]byte
+// newIdempotencyKey returns a delivery's key: a TID, the sortable 13-char
+// record key atproto uses, so that the same key can serve as Bluesky's
+// record key and as Mastodon's Idempotency-Key. It is the time in
+// microseconds, never the same twice in this process (keyClock only moves
+// forward), and 10 random bits that keep two processes apart.
+func (s *Service) newIdempotencyKey(now time.Time) (string, error) {
+	var b [2]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("workflows: idempotency key: %w", err)
 	}
-	return hex.EncodeToString(b[:]), nil
+	clockID := uint64(b[0])<<2 | uint64(b[1])>>6
+	for {
+		last := s.keyClock.Load()
+		micros := max(now.UnixMicro(), last+1)
+		if s.keyClock.CompareAndSwap(last, micros) {
+			return tid(uint64(micros)<<10 | clockID), nil
+		}
+	}
+}
+
+// tid writes v in atproto's base32-sortable alphabet, 13 characters, the
+// top bit always 0.
+func tid(v uint64) string {
+	const alphabet = "234567abcdefghijklmnopqrstuvwxyz"
+	v &^= 1 << 63
+	var out [13]byte
+	for i := 12; i >= 0; i-- {
+		out[i] = alphabet[v&31]
+		v >>= 5
+	}
+	return string(out[:])
 }
 
 // SystemActor is the audit log's actor for what catweete does by itself
