@@ -307,6 +307,11 @@ func parseButtonValue(v string) (int64, int, error) {
 func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 	lang := b.router.Lang()
 	user, channel := cb.User.ID, cb.Channel.ID
+	switch action.ActionID {
+	case ActionRetryDelivery, ActionConfirmDelivery, ActionCancelDelivery:
+		b.onDeliveryAction(cb, action)
+		return
+	}
 	postID, version, err := parseButtonValue(action.Value)
 	if err != nil {
 		b.log.Warn("bad button", "action", action.ActionID, "user", user, "err", err)
@@ -321,10 +326,12 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 			b.refuse(ctx, cb, b.router.Approve(ctx, user, postID, version))
 		case ActionCancel:
 			b.refuse(ctx, cb, b.router.CancelPost(ctx, user, postID))
+		case ActionPublishNow, ActionNextSlot:
+			b.refuse(ctx, cb, b.router.Release(ctx, user, postID, action.ActionID == ActionNextSlot))
 		case ActionRequestChanges, ActionReject:
 			meta := modalMeta{UserID: user, Channel: channel, PostID: postID, Version: version, Decision: action.ActionID}
 			// Refuse before asking for a reason that could not count.
-			if msg := b.router.CheckDecision(ctx, user, postID, version); msg != "" {
+			if msg := b.router.CheckDecision(ctx, user, postID, version, action.ActionID == ActionReject); msg != "" {
 				b.refuse(ctx, cb, msg)
 				return
 			}
@@ -333,7 +340,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 				b.refuse(ctx, cb, b.cat.T(lang, commands.MsgExpiredTrigger))
 			}
 		case ActionEdit:
-			post, msg := b.router.CheckEditor(ctx, user, postID, version)
+			post, msg := b.router.CheckEditor(ctx, user, postID)
 			if msg != "" {
 				b.refuse(ctx, cb, msg)
 				return
@@ -345,6 +352,49 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 			}
 		default:
 			b.log.Warn("unknown action", "action", action.ActionID, "user", user)
+		}
+	})
+	if !taken {
+		b.busy(cb)
+	}
+}
+
+// onDeliveryAction answers the buttons of a failure alert.
+func (b *Bot) onDeliveryAction(cb slack.InteractionCallback, action slack.BlockAction) {
+	lang := b.router.Lang()
+	id, err := strconv.ParseInt(strings.TrimPrefix(action.Value, "d"), 10, 64)
+	if err != nil || id <= 0 || !strings.HasPrefix(action.Value, "d") {
+		b.log.Warn("bad delivery button", "action", action.ActionID, "user", cb.User.ID, "value", action.Value)
+		if !b.later("refusal", func(ctx context.Context) { b.refuse(ctx, cb, b.cat.T(lang, commands.MsgBadPayload)) }) {
+			b.busy(cb)
+		}
+		return
+	}
+	taken := b.later("delivery action", func(ctx context.Context) {
+		var msg string
+		switch action.ActionID {
+		case ActionRetryDelivery:
+			msg = b.router.RetryDelivery(ctx, cb.User.ID, id)
+		case ActionConfirmDelivery:
+			msg = b.router.ConfirmDelivery(ctx, cb.User.ID, id)
+		case ActionCancelDelivery:
+			msg = b.router.CancelDelivery(ctx, cb.User.ID, id)
+		}
+		if msg != "" {
+			b.refuse(ctx, cb, msg)
+			return
+		}
+		// Done: the alert keeps its words, loses its buttons, and says who
+		// handled it, so nobody clicks again.
+		if cb.ResponseURL != "" {
+			text := cb.Message.Text + "\n" + b.cat.T(lang, commands.MsgAlertHandled, cb.User.ID,
+				b.cat.T(lang, commands.MsgHandledPrefix+commands.Key(action.ActionID)))
+			err := slack.PostWebhookCustomHTTPContext(ctx, cb.ResponseURL, b.httpClient, &slack.WebhookMessage{
+				Text: text, ReplaceOriginal: true,
+			})
+			if err != nil {
+				b.log.WarnContext(ctx, "alert not updated", "delivery_id", id, "err", err)
+			}
 		}
 	})
 	if !taken {

@@ -151,32 +151,97 @@ func (n *Notifier) eventText(card workflows.Card, ev workflows.Event) string {
 		return n.cat.T(lang, key, network, url)
 	case workflows.EventFailed, workflows.EventUnknown, workflows.EventRetrying:
 		return n.cat.T(lang, key, network, commands.Escape(commands.Excerpt(ev.Reason, 300)))
+	case workflows.EventScheduled:
+		return n.cat.T(lang, key, ev.ActorID, n.when(card))
+	case workflows.EventLate:
+		return n.cat.T(lang, key, ev.ActorID)
+	case workflows.EventNudge:
+		return n.cat.T(lang, key, mentionAll(ev.Approvers), n.when(card))
+	case workflows.EventRetried, workflows.EventConfirmed, workflows.EventDeliveryCanceled:
+		return n.cat.T(lang, key, ev.ActorID, network)
 	}
 	return ""
 }
 
-// when says when the post goes out.
-func (n *Notifier) when(card workflows.Card) string {
-	at := card.Post.PublishAt
-	if at.IsZero() {
-		for _, t := range card.Targets {
-			if !t.Delivery.DueAt.IsZero() {
-				at = t.Delivery.DueAt
-				break
+// mentionAll mentions users (<@U…>) and user groups (<!subteam^S…>); with
+// nobody listed (anyone may approve), the channel's members.
+func mentionAll(ids []string) string {
+	if len(ids) == 0 {
+		return "<!here>"
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		if strings.HasPrefix(id, "S") {
+			parts[i] = "<!subteam^" + id + ">"
+		} else {
+			parts[i] = "<@" + id + ">"
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// Alert posts, in the approval channel, what a person must act on: a
+// delivery that failed or may not have gone out, with its buttons, or an
+// account whose token was refused.
+func (n *Notifier) Alert(ctx context.Context, card workflows.Card, ev workflows.Event) error {
+	lang := n.lang
+	channel := n.approvalChannel
+	if channel == "" {
+		channel = card.Post.CardChannel
+	}
+	if channel == "" {
+		channel = card.Post.OriginChannel
+	}
+	if channel == "" {
+		return ErrNoChannel
+	}
+	var text string
+	var buttons []slack.BlockElement
+	switch ev.Kind {
+	case workflows.EventAccountRejected:
+		a := ev.Account
+		text = n.cat.T(lang, commands.MsgAlertAccount, workflows.NetworkName(a.Network), commands.Escape(a.Handle),
+			commands.Escape(commands.Excerpt(ev.Reason, 300)))
+	case workflows.EventFailed, workflows.EventUnknown:
+		t := ev.Target
+		value := fmt.Sprintf("d%d", t.Delivery.ID)
+		key := commands.MsgAlertFailed
+		first := slack.NewButtonBlockElement(ActionRetryDelivery, value, plain(n.cat.T(lang, commands.MsgButtonRetry))).WithStyle(slack.StylePrimary)
+		second := slack.NewButtonBlockElement(ActionCancelDelivery, value, plain(n.cat.T(lang, commands.MsgButtonDropIt))).WithStyle(slack.StyleDanger)
+		buttons = []slack.BlockElement{first, second}
+		if ev.Kind == workflows.EventUnknown {
+			key = commands.MsgAlertUnknown
+			confirm := slack.NewButtonBlockElement(ActionConfirmDelivery, value, plain(n.cat.T(lang, commands.MsgButtonConfirm))).WithStyle(slack.StylePrimary)
+			retry := slack.NewButtonBlockElement(ActionRetryDelivery, value, plain(n.cat.T(lang, commands.MsgButtonRetry)))
+			buttons = []slack.BlockElement{confirm, retry, second}
+		}
+		text = n.cat.T(lang, key, card.Post.ID, t.DisplayName, commands.Escape(commands.Excerpt(ev.Reason, 300)))
+		if card.Post.CardTS != "" {
+			if link, err := n.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: card.Post.CardChannel, Ts: card.Post.CardTS}); err == nil {
+				text += fmt.Sprintf(" (<%s|%s>)", link, n.cat.T(lang, commands.MsgCardTitle, card.Post.ID))
 			}
 		}
+	default:
+		return nil
 	}
-	now := n.now()
-	if at.IsZero() || (card.Post.PublishAt.IsZero() && !at.After(now.Add(time.Minute))) {
-		if card.Post.PublishAt.IsZero() && card.Post.Status == workflows.StatusPending {
-			return n.cat.T(n.lang, commands.MsgAsSoonAsApproved)
-		}
-		if !at.IsZero() {
-			return n.cat.FormatTime(n.lang, at, now, card.Location)
-		}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(truncate(text, maxSectionText)), nil, nil)}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("alert_actions", buttons...))
+	}
+	_, _, err := n.api.PostMessageContext(ctx, channel, slack.MsgOptionBlocks(blocks...),
+		slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl())
+	if err != nil {
+		return fmt.Errorf("bot: alert %s: %w", ev.Kind, err)
+	}
+	return nil
+}
+
+// when says when the post goes out.
+func (n *Notifier) when(card workflows.Card) string {
+	if card.At.IsZero() {
 		return n.cat.T(n.lang, commands.MsgAsSoonAsApproved)
 	}
-	return n.cat.FormatTime(n.lang, at, now, card.Location)
+	return n.cat.FormatTime(n.lang, card.At, n.now(), card.Location)
 }
 
 func (n *Notifier) cardFallback(card workflows.Card) string {
@@ -193,7 +258,10 @@ func (n *Notifier) cardBlocks(card workflows.Card) []slack.Block {
 	title := n.cat.T(lang, commands.MsgCardTitle, p.ID) + " — " + n.cat.StateName(lang, p.Status)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate(title, maxHeaderText))),
-		slack.NewSectionBlock(mrkdwn(fitMrkdwn(p.Text, maxSectionText, quote)), nil, nil),
+		// Plain text: what the networks will publish, character for
+		// character; as mrkdwn, *a* or _b_ would show formatted here and
+		// literal there.
+		slack.NewSectionBlock(plain(truncate(p.Text, maxSectionText)), nil, nil),
 	}
 
 	approvals := fmt.Sprintf("%d/%d", len(card.Approved), card.Required)
@@ -220,6 +288,26 @@ func (n *Notifier) cardBlocks(card workflows.Card) []slack.Block {
 		blocks = append(blocks, slack.NewContextBlock("accounts", mrkdwn(truncate(line, maxContextText))))
 	}
 
+	if line := n.publishedLine(card); line != "" {
+		blocks = append(blocks, slack.NewContextBlock("published", mrkdwn(line)))
+	}
+	var warnings []string
+	if card.Preflight.OddHour && !card.At.IsZero() {
+		warnings = append(warnings, n.cat.T(lang, commands.MsgCardOddHour, n.when(card)))
+	}
+	if id := card.Preflight.NearDuplicate; id != 0 {
+		warnings = append(warnings, n.cat.T(lang, commands.MsgCardNearDuplicate, id, int(card.Preflight.Similarity*100+0.5)))
+	}
+	if card.Campaign != "" {
+		warnings = append(warnings, n.cat.T(lang, commands.MsgCardCampaign, commands.Escape(card.Campaign)))
+	}
+	if card.Late {
+		warnings = append(warnings, n.cat.T(lang, commands.MsgCardLate, n.cat.FormatTime(lang, card.Post.PublishAt, n.now(), card.Location)))
+	}
+	if len(warnings) > 0 {
+		blocks = append(blocks, slack.NewContextBlock("preflight", mrkdwn(truncate(strings.Join(warnings, "\n"), maxContextText))))
+	}
+
 	if d := card.Decision; d != nil && d.Action != workflows.ActionApprove {
 		line := n.cat.T(lang, commands.MsgDecisionPrefix+commands.Key(d.Action), d.ActorID)
 		if d.Reason != "" {
@@ -232,6 +320,21 @@ func (n *Notifier) cardBlocks(card workflows.Card) []slack.Block {
 		blocks = append(blocks, slack.NewActionBlock(cardActionsID, buttons...))
 	}
 	return blocks
+}
+
+// publishedLine sums up where the post went out: "Publié sur Mastodon,
+// Bluesky — 2/3"; empty before the first publication.
+func (n *Notifier) publishedLine(card workflows.Card) string {
+	var names []string
+	for _, t := range card.Targets {
+		if t.Delivery.Status == "published" {
+			names = append(names, t.DisplayName)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return truncate(n.cat.T(n.lang, commands.MsgCardPublishedOn, n.cat.JoinWords(n.lang, names), len(names), len(card.Targets)), maxContextText)
 }
 
 // targetLine is one account on the card: "Mastodon 124/500", then where its
@@ -285,13 +388,18 @@ func (n *Notifier) buttons(card workflows.Card) []slack.BlockElement {
 			button(ActionReject, commands.MsgButtonReject, slack.StyleDanger),
 		}
 	case workflows.StatusApproved:
+		var late []slack.BlockElement
+		if card.Late {
+			late = append(late, button(ActionPublishNow, commands.MsgButtonPublishNow, slack.StylePrimary))
+			late = append(late, button(ActionNextSlot, commands.MsgButtonNextSlot, ""))
+		}
 		cancel := button(ActionCancel, commands.MsgButtonCancel, slack.StyleDanger)
 		cancel.Confirm = slack.NewConfirmationBlockObject(
 			plain(n.cat.T(lang, commands.MsgConfirmTitle)),
 			plain(n.cat.T(lang, commands.MsgConfirmCancel, p.ID)),
 			plain(n.cat.T(lang, commands.MsgConfirmYes)),
 			plain(n.cat.T(lang, commands.MsgConfirmNo)))
-		return []slack.BlockElement{cancel}
+		return append(late, cancel)
 	}
 	return nil
 }

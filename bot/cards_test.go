@@ -39,6 +39,7 @@ func testCard(status string) workflows.Card {
 		Approved: []string{"UAPP1"},
 		Required: 2,
 		Location: time.UTC,
+		At:       cardNow.Add(24 * time.Hour),
 	}
 	switch status {
 	case workflows.StatusChangesRequested:
@@ -148,7 +149,8 @@ func TestCardBlocks(t *testing.T) {
 				if _, ok := d.blocks[0].(*slack.HeaderBlock); !ok || d.header != want.title {
 					t.Errorf("header %q, want first and %q", d.header, want.title)
 				}
-				if wantText := "> Nouveau : &lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; co\n> 2e ligne"; d.text != wantText {
+				// Plain text, exactly what the networks will publish.
+				if wantText := "Nouveau : <script>alert(\"x\")</script> & co\n2e ligne"; d.text != wantText {
 					t.Errorf("text %q, want %q", d.text, wantText)
 				}
 				if got := strings.Join(d.fields, " | "); got != strings.Join([]string{want.author, want.when, want.state, want.approvals}, " | ") {
@@ -267,8 +269,8 @@ func TestCardLimits(t *testing.T) {
 				blocks := n.cardBlocks(card)
 				checkBlockKit(t, blocks)
 				d := draw(t, n, card)
-				if !strings.HasPrefix(d.text, "> &lt;b&gt;é &amp; \"x\"&lt;/b&gt; ") || !strings.HasSuffix(d.text, "…") {
-					t.Errorf("long text not quoted, escaped and cut: %q…%q", d.text[:40], d.text[len(d.text)-10:])
+				if !strings.HasPrefix(d.text, "<b>é & \"x\"</b> ") || !strings.HasSuffix(d.text, "…") {
+					t.Errorf("long text not kept as typed and cut: %q…%q", d.text[:40], d.text[len(d.text)-10:])
 				}
 				if fallback := n.cardFallback(card); utf8.RuneCountInString(fallback) > 4000 {
 					t.Errorf("fallback text is %d characters", utf8.RuneCountInString(fallback))
@@ -346,18 +348,17 @@ func TestCardWhen(t *testing.T) {
 	t.Parallel()
 	n := newTestNotifier(t, commands.French)
 	pending := testCard(workflows.StatusPending)
-	pending.Post.PublishAt = time.Time{}
+	pending.At = time.Time{}
 	if got := n.when(pending); got != "dès l'approbation" {
-		t.Errorf("pending, no time asked: %q", got)
+		t.Errorf("pending, no time known: %q", got)
 	}
 	approved := testCard(workflows.StatusApproved)
-	approved.Post.PublishAt = time.Time{}
-	approved.Targets[0].Delivery.DueAt = cardNow.Add(3 * time.Hour)
+	approved.At = cardNow.Add(3 * time.Hour)
 	if got := n.when(approved); got != "aujourd'hui 12:30 (UTC)" {
 		t.Errorf("approved, due in 3 h: %q", got)
 	}
 	later := testCard(workflows.StatusPending)
-	later.Post.PublishAt = time.Date(2025, time.April, 1, 8, 0, 0, 0, time.UTC)
+	later.At = time.Date(2025, time.April, 1, 8, 0, 0, 0, time.UTC)
 	if got := n.when(later); got != "mar. 1 avr. 08:00 (UTC)" {
 		t.Errorf("pending, for 1 April: %q", got)
 	}

@@ -12,6 +12,14 @@ const (
 	ActionReject         = "reject"
 	ActionEdit           = "edit"
 	ActionCancel         = "cancel_post"
+	// A post approved after its time: now, or at the next free slot.
+	ActionPublishNow = "publish_now"
+	ActionNextSlot   = "next_slot"
+	// A delivery that failed or may not have gone out; the value is
+	// "d<delivery id>".
+	ActionRetryDelivery   = "retry_delivery"
+	ActionConfirmDelivery = "confirm_delivery"
+	ActionCancelDelivery  = "cancel_delivery"
 )
 
 // Callback ids of modals and of the message shortcut.

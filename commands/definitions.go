@@ -57,5 +57,32 @@ func definitions() []Definition {
 				"cancels a post that has not gone out yet"},
 			HandleFunc: handleCancel,
 		},
+		{
+			Name:    CmdSchedule,
+			French:  []string{"programmer", "planifier"},
+			English: []string{"schedule"},
+			Usage:   [2]string{"programmer &lt;n°&gt; &lt;quand&gt;", "schedule &lt;id&gt; &lt;when&gt;"},
+			Description: [2]string{"fixe l'heure de publication (`demain 9h30`, `lundi 14h`, `dans 30 min`, `dès-approbation`…)",
+				"sets when a post goes out (`tomorrow 9:30am`, `next monday 14:00`, `in 30 min`, `asap`…)"},
+			HandleFunc: handleSchedule,
+		},
+		{
+			Name:    CmdSlots,
+			French:  []string{"créneaux"},
+			English: []string{"slots"},
+			Usage:   [2]string{"créneaux", "slots"},
+			Description: [2]string{"les créneaux de publication et les prochains libres",
+				"the posting slots and the next free ones"},
+			HandleFunc: handleSlots,
+		},
+		{
+			Name:    CmdAccounts,
+			French:  []string{"comptes"},
+			English: []string{"accounts"},
+			Usage:   [2]string{"comptes", "accounts"},
+			Description: [2]string{"les comptes configurés : joignables ? jeton valide ? abonnés",
+				"the configured accounts: reachable? token valid? followers"},
+			HandleFunc: handleAccounts,
+		},
 	}
 }

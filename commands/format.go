@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -82,4 +83,27 @@ func (c *Catalog) JoinWords(lang Lang, names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " " + c.T(lang, MsgAnd) + " " + names[len(names)-1]
+}
+
+// Number writes an integer the way each language groups digits: 12 400 in
+// French (with a narrow no-break space), 12,400 in English.
+func (c *Catalog) Number(lang Lang, n int64) string {
+	sep := "\u202f"
+	if lang == English {
+		sep = ","
+	}
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

@@ -90,18 +90,51 @@ func (r *Router) Accounts() []workflows.Account { return r.svc.Accounts() }
 
 // CheckDecision says why userID cannot reject or send back this version of
 // a post ("" when they can), before they are asked for a reason.
-func (r *Router) CheckDecision(ctx context.Context, userID string, postID int64, version int) string {
-	if err := r.svc.CanDecide(ctx, postID, version, userID); err != nil {
+func (r *Router) CheckDecision(ctx context.Context, userID string, postID int64, version int, reject bool) string {
+	if err := r.svc.CanDecide(ctx, postID, version, userID, reject); err != nil {
 		return r.ErrorText(ctx, r.lang, postID, err)
 	}
 	return ""
 }
 
 // CheckEditor returns the post when userID may edit it, or why not.
-func (r *Router) CheckEditor(ctx context.Context, userID string, postID int64, version int) (workflows.Post, string) {
+func (r *Router) CheckEditor(ctx context.Context, userID string, postID int64) (workflows.Post, string) {
 	p, err := r.svc.CanEdit(ctx, postID, userID)
 	if err != nil {
 		return p, r.ErrorText(ctx, r.lang, postID, err)
 	}
 	return p, ""
+}
+
+// Release answers a late approval: publish now, or at the next free slot.
+func (r *Router) Release(ctx context.Context, userID string, postID int64, nextSlot bool) string {
+	if _, err := r.svc.Release(ctx, postID, userID, nextSlot); err != nil {
+		return r.ErrorText(ctx, r.lang, postID, err)
+	}
+	return ""
+}
+
+// RetryDelivery sends a failed or uncertain delivery again.
+func (r *Router) RetryDelivery(ctx context.Context, userID string, deliveryID int64) string {
+	_, err := r.svc.RetryDelivery(ctx, deliveryID, userID)
+	return r.deliveryAnswer(ctx, err)
+}
+
+// ConfirmDelivery records that an uncertain delivery did go out.
+func (r *Router) ConfirmDelivery(ctx context.Context, userID string, deliveryID int64) string {
+	_, err := r.svc.ConfirmDelivery(ctx, deliveryID, userID)
+	return r.deliveryAnswer(ctx, err)
+}
+
+// CancelDelivery gives up a failed or uncertain delivery.
+func (r *Router) CancelDelivery(ctx context.Context, userID string, deliveryID int64) string {
+	_, err := r.svc.CancelDelivery(ctx, deliveryID, userID)
+	return r.deliveryAnswer(ctx, err)
+}
+
+func (r *Router) deliveryAnswer(ctx context.Context, err error) string {
+	if err == nil {
+		return ""
+	}
+	return r.ErrorText(ctx, r.lang, 0, err)
 }

@@ -79,7 +79,7 @@ func TestInteractions(t *testing.T) {
 		if got := f.router.Reject(ctx, "U2", p.ID, p.Version, "Hors sujet"); got != "" {
 			t.Errorf("Reject = %q", got)
 		}
-		if got := f.router.CheckDecision(ctx, "U3", p.ID, p.Version); !strings.Contains(got, "rejeté par <@U2>") {
+		if got := f.router.CheckDecision(ctx, "U3", p.ID, p.Version, true); !strings.Contains(got, "rejeté par <@U2>") {
 			t.Errorf("CheckDecision after a rejection = %q", got)
 		}
 	})
@@ -91,10 +91,10 @@ func TestInteractions(t *testing.T) {
 		if got := f.router.Edit(ctx, "U2", p.ID, p.Version, "Autre"); got != want {
 			t.Errorf("Edit by another = %q, want %q", got, want)
 		}
-		if _, got := f.router.CheckEditor(ctx, "U2", p.ID, p.Version); got != want {
+		if _, got := f.router.CheckEditor(ctx, "U2", p.ID); got != want {
 			t.Errorf("CheckEditor by another = %q, want %q", got, want)
 		}
-		if post, got := f.router.CheckEditor(ctx, "U1", p.ID, p.Version); got != "" || post.ID != p.ID {
+		if post, got := f.router.CheckEditor(ctx, "U1", p.ID); got != "" || post.ID != p.ID {
 			t.Errorf("CheckEditor by the author = %+v, %q", post, got)
 		}
 		if got, want := f.router.Edit(ctx, "U1", p.ID, p.Version, "Bonjour"), "Le texte n'a pas changé."; got != want {

@@ -101,6 +101,40 @@ const (
 	MsgModalReasonChanges Key = "modal.reason.changes"
 	MsgModalReasonReject  Key = "modal.reason.reject"
 	MsgShortcutName       Key = "shortcut.name"
+
+	MsgCardPublishedOn   Key = "card.published_on"
+	MsgCardOddHour       Key = "card.odd_hour"
+	MsgCardNearDuplicate Key = "card.near_duplicate"
+	MsgCardCampaign      Key = "card.campaign"
+	MsgCardLate          Key = "card.late"
+	MsgButtonPublishNow  Key = "button.publish_now"
+	MsgButtonNextSlot    Key = "button.next_slot"
+	MsgButtonRetry       Key = "button.retry"
+	MsgButtonConfirm     Key = "button.confirm"
+	MsgButtonDropIt      Key = "button.drop"
+	MsgAlertFailed       Key = "alert.failed"
+	MsgAlertUnknown      Key = "alert.unknown"
+	MsgAlertAccount      Key = "alert.account"
+	MsgDeliveryMovedOn   Key = "err.delivery_moved_on"
+	MsgScheduleUsage     Key = "schedule.usage"
+	MsgScheduled         Key = "schedule.done"
+	MsgScheduledASAP     Key = "schedule.asap"
+	MsgWhenUnknown       Key = "when.unknown"
+	MsgWhenPast          Key = "when.past"
+	MsgWhenNonexistent   Key = "when.nonexistent"
+	MsgWhenExamples      Key = "when.examples"
+	MsgSlotsNone         Key = "slots.none"
+	MsgSlotsHeader       Key = "slots.header"
+	MsgSlotsFree         Key = "slots.free"
+	MsgSlotsAllTaken     Key = "slots.all_taken"
+	MsgAccountsHeader    Key = "accounts.header"
+	MsgAccountOK         Key = "accounts.ok"
+	MsgAccountRejected   Key = "accounts.rejected"
+	MsgAccountUnreached  Key = "accounts.unreached"
+	MsgAccountNoProfile  Key = "accounts.no_profile"
+	MsgFollowers         Key = "accounts.followers"
+	MsgAlertHandled      Key = "alert.handled"
+	MsgHandledPrefix     Key = "handled."
 )
 
 // Catalog holds every message in both languages. It is built once and
@@ -250,6 +284,7 @@ func catalogMessages() map[Key][2]string {
 		MsgDecisionPrefix + "request_changes": {"Modifications demandées par <@%s>", "Changes requested by <@%s>"},
 		MsgDecisionPrefix + "reject":          {"Rejeté par <@%s>", "Rejected by <@%s>"},
 		MsgDecisionPrefix + "cancel":          {"Annulé par <@%s>", "Canceled by <@%s>"},
+		MsgStatePrefix + "late":               {"approuvé, en retard", "approved, late"},
 
 		MsgDonePrefix + "approve":         {"approuvé", "approved"},
 		MsgDonePrefix + "reject":          {"rejeté", "rejected"},
@@ -267,6 +302,12 @@ func catalogMessages() map[Key][2]string {
 		MsgEventPrefix + "failed":            {"❌ Échec sur %s : %s", "❌ Failed on %s: %s"},
 		MsgEventPrefix + "unknown":           {"❓ Sur %s, je ne sais pas si le post est parti (%s). Vérifiez avant de le relancer.", "❓ On %s, I can't tell whether the post went out (%s). Check before sending it again."},
 		MsgEventPrefix + "retrying":          {"🔁 %s ne répond pas bien (%s) : nouvel essai bientôt.", "🔁 %s is not answering well (%s): trying again soon."},
+		MsgEventPrefix + "scheduled":         {"🗓️ <@%s> a programmé la publication : %s.", "🗓️ <@%s> scheduled the publication: %s."},
+		MsgEventPrefix + "late":              {"⌛ Approuvé par <@%s>, mais après l'heure prévue : publier maintenant, ou au prochain créneau ?", "⌛ Approved by <@%s>, but after its planned time: publish now, or at the next slot?"},
+		MsgEventPrefix + "nudge":             {"⏳ %s : ce post doit partir %s et attend encore une approbation.", "⏳ %s: this post goes out %s and still waits for approval."},
+		MsgEventPrefix + "retried":           {"🔁 <@%s> relance la publication sur %s.", "🔁 <@%s> sends it to %s again."},
+		MsgEventPrefix + "confirmed":         {"✅ <@%s> confirme que le post est bien parti sur %s.", "✅ <@%s> confirms the post did go out on %s."},
+		MsgEventPrefix + "delivery_canceled": {"🚫 <@%s> abandonne la publication sur %s.", "🚫 <@%s> gives up publishing on %s."},
 
 		MsgModalDraftTitle:    {"Nouveau post", "New post"},
 		MsgModalEditTitle:     {"Modifier le post", "Edit the post"},
@@ -283,5 +324,49 @@ func catalogMessages() map[Key][2]string {
 		MsgModalReasonChanges: {"Qu'est-ce qui doit changer ?", "What should change?"},
 		MsgModalReasonReject:  {"Pourquoi rejeter ce post ?", "Why reject this post?"},
 		MsgShortcutName:       {"Proposer comme post", "Suggest as a post"},
+
+		MsgCardPublishedOn:   {"Publié sur %s — %d/%d", "Published on %s — %d/%d"},
+		MsgCardOddHour:       {"⏰ Publication hors des heures habituelles (07:00–22:00) : %s", "⏰ Goes out outside usual hours (07:00–22:00): %s"},
+		MsgCardNearDuplicate: {"♻️ Ressemble beaucoup au post n°%d des 30 derniers jours (%d %%)", "♻️ Very close to post #%d of the last 30 days (%d%%)"},
+		MsgCardCampaign:      {"🏷️ Liens tagués pour la campagne « %s » (utm_source = le réseau)", "🏷️ Links tagged for campaign “%s” (utm_source = the network)"},
+		MsgCardLate: {"⌛ Approuvé après son heure prévue (%s) : publier maintenant, ou au prochain créneau ?",
+			"⌛ Approved after its planned time (%s): publish now, or at the next slot?"},
+		MsgButtonPublishNow: {"Publier maintenant", "Publish now"},
+		MsgButtonNextSlot:   {"Prochain créneau", "Next slot"},
+		MsgButtonRetry:      {"Réessayer", "Retry"},
+		MsgButtonConfirm:    {"Marquer comme publié", "Mark as published"},
+		MsgButtonDropIt:     {"Abandonner", "Give up"},
+		MsgAlertFailed: {"❌ Le post n°%d n'a pas pu partir sur %s : %s",
+			"❌ Post #%d could not go out on %s: %s"},
+		MsgAlertUnknown: {"❓ Le post n°%d est peut-être parti sur %s, peut-être pas (%s). Vérifiez le compte, puis dites-le-moi : je ne le renverrai pas à l'aveugle.",
+			"❓ Post #%d may or may not have gone out on %s (%s). Check the account, then tell me: I won't send it again blindly."},
+		MsgAlertAccount: {"🔑 %s a refusé le jeton du compte %s (%s). Rien n'y sera publié tant qu'il n'est pas renouvelé.",
+			"🔑 %s refused the token of account %s (%s). Nothing will be published there until it is renewed."},
+		MsgDeliveryMovedOn: {"Cette publication a déjà été traitée (elle est maintenant : %s).", "This publication was already handled (it is now: %s)."},
+		MsgScheduleUsage: {"Indiquez le post et l'heure : `%s programmer 12 demain 9h30`",
+			"Give the post and the time: `%s schedule 12 tomorrow 9:30am`"},
+		MsgScheduled:     {"Post n°%d programmé pour %s.", "Post #%d scheduled for %s."},
+		MsgScheduledASAP: {"Post n°%d : publication dès l'approbation%s.", "Post #%d: goes out as soon as approved%s."},
+		MsgWhenUnknown:   {"Je ne comprends pas l'heure « %s ».", "I don't understand the time “%s”."},
+		MsgWhenPast:      {"« %s » est déjà passé.", "“%s” has already passed."},
+		MsgWhenNonexistent: {"« %s » n'existe pas ce jour-là (changement d'heure).",
+			"“%s” does not exist that day (clock change)."},
+		MsgWhenExamples: {"Essayez par exemple : `maintenant`, `dans 30 min`, `+2h`, `demain 9h30`, `lundi 14h`, `2026-12-01 09:30`.",
+			"Try for example: `now`, `in 30 min`, `+2h`, `tomorrow 9:30am`, `next monday 14:00`, `2026-12-01 09:30`."},
+		MsgSlotsNone: {"Aucun créneau de publication n'est configuré (`CATWEETE_SLOTS`) : un post approuvé sans heure part aussitôt.",
+			"No posting slots are configured (`CATWEETE_SLOTS`): an approved post without a time goes out at once."},
+		MsgSlotsHeader:                        {"*Créneaux de publication* : `%s` (%s)", "*Posting slots*: `%s` (%s)"},
+		MsgSlotsFree:                          {"Prochains créneaux libres :", "Next free slots:"},
+		MsgSlotsAllTaken:                      {"Aucun créneau libre dans les 60 prochains jours.", "No free slot in the next 60 days."},
+		MsgAccountsHeader:                     {"*Comptes* (%d) :", "*Accounts* (%d):"},
+		MsgAccountOK:                          {"✅ %s — %s", "✅ %s — %s"},
+		MsgAccountRejected:                    {"🔑 %s — jeton refusé : %s", "🔑 %s — token refused: %s"},
+		MsgAccountUnreached:                   {"⚠️ %s — injoignable : %s", "⚠️ %s — unreachable: %s"},
+		MsgAccountNoProfile:                   {"✅ %s — configuré", "✅ %s — configured"},
+		MsgFollowers:                          {"%s abonnés", "%s followers"},
+		MsgAlertHandled:                       {"✔️ <@%s> : %s.", "✔️ <@%s>: %s."},
+		MsgHandledPrefix + "retry_delivery":   {"nouvel essai lancé", "sent again"},
+		MsgHandledPrefix + "confirm_delivery": {"marqué comme publié", "marked as published"},
+		MsgHandledPrefix + "cancel_delivery":  {"abandonné", "given up"},
 	}
 }

@@ -6,18 +6,22 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"catweete/workflows"
 )
 
 // Command names, the canonical name of each command.
 const (
-	CmdHelp    = "help"
-	CmdDraft   = "draft"
-	CmdStatus  = "status"
-	CmdQueue   = "queue"
-	CmdPending = "pending"
-	CmdCancel  = "cancel"
+	CmdHelp     = "help"
+	CmdDraft    = "draft"
+	CmdStatus   = "status"
+	CmdQueue    = "queue"
+	CmdPending  = "pending"
+	CmdCancel   = "cancel"
+	CmdSchedule = "schedule"
+	CmdSlots    = "slots"
+	CmdAccounts = "accounts"
 )
 
 // Source says where a request came from, which decides where its answer goes.
@@ -82,8 +86,17 @@ type Config struct {
 	Command string
 	// ApprovalChannel is where cards go, to say so; may be empty.
 	ApprovalChannel string
+	// Zones gives each person's own time zone (Slack's users.info), so
+	// that "demain 9h30" means their 9:30; if nil, or when it fails, the
+	// team's zone.
+	Zones Zones
 	// Logger; if nil, discarded.
 	Logger *slog.Logger
+}
+
+// Zones knows the time zone of each Slack user.
+type Zones interface {
+	UserLocation(ctx context.Context, userID string) (*time.Location, error)
 }
 
 // Router parses requests and runs their command.
@@ -93,6 +106,7 @@ type Router struct {
 	lang            Lang
 	command         string
 	approvalChannel string
+	zones           Zones
 	log             *slog.Logger
 	defs            []Definition
 	byName          map[string]*Definition
@@ -128,7 +142,7 @@ func build(cfg Config, defs []Definition) (*Router, error) {
 	}
 	r := &Router{
 		svc: cfg.Service, cat: NewCatalog(), lang: cfg.Lang, command: cfg.Command,
-		approvalChannel: cfg.ApprovalChannel, log: cfg.Logger,
+		approvalChannel: cfg.ApprovalChannel, zones: cfg.Zones, log: cfg.Logger,
 		byName: make(map[string]*Definition), aliases: make(map[string]alias),
 	}
 	r.defs = defs
@@ -220,6 +234,7 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 func (r *Router) ErrorText(ctx context.Context, lang Lang, postID int64, err error) string {
 	var tooLong *workflows.TooLongError
 	var moved *workflows.MovedOnError
+	var deliveryMoved *workflows.DeliveryMovedOnError
 	switch {
 	case errors.Is(err, workflows.ErrNotFound):
 		return r.cat.T(lang, MsgNotFound, postID)
@@ -245,6 +260,8 @@ func (r *Router) ErrorText(ctx context.Context, lang Lang, postID int64, err err
 		return r.cat.T(lang, MsgNoAccount)
 	case errors.As(err, &moved):
 		return r.movedOnText(lang, moved)
+	case errors.As(err, &deliveryMoved):
+		return r.cat.T(lang, MsgDeliveryMovedOn, r.cat.DeliveryStateName(lang, deliveryMoved.Status))
 	}
 	r.log.ErrorContext(ctx, "command failed", "post_id", postID, "err", err)
 	return r.cat.T(lang, MsgInternal)

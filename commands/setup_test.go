@@ -24,6 +24,7 @@ type fakeNotifier struct {
 	mu        sync.Mutex
 	cards     []workflows.Card
 	announced []workflows.Event
+	alerts    []workflows.Event
 	// showErr, when set, is what ShowCard fails with: Slack is down.
 	showErr error
 }
@@ -47,6 +48,13 @@ func (n *fakeNotifier) Announce(_ context.Context, _ workflows.Card, ev workflow
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.announced = append(n.announced, ev)
+	return nil
+}
+
+func (n *fakeNotifier) Alert(_ context.Context, _ workflows.Card, ev workflows.Event) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.alerts = append(n.alerts, ev)
 	return nil
 }
 

@@ -81,6 +81,17 @@ type Error struct {
 	// Existing is the already-published post, for Duplicate errors where the
 	// network names it.
 	Existing Published
+	// TokenRejected is set when the network refused the account's
+	// credentials (an expired or revoked token): every post to it will fail
+	// until a person renews them.
+	TokenRejected bool
+}
+
+// Rejected reports whether err says the account's credentials were
+// refused: TokenRejected, or an HTTP 401.
+func Rejected(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.TokenRejected || e.Status == 401)
 }
 
 func (e *Error) Error() string {

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -13,45 +15,82 @@ type Account struct {
 	Network     string
 	Handle      string
 	DisplayName string
-	CreatedAt   time.Time
+	// State is AccountOK, or AccountRejected when the network refused its
+	// token; StateDetail says why, in the network's words.
+	State          string
+	StateDetail    string
+	StateChangedAt time.Time
+	CreatedAt      time.Time
 }
+
+// Account states.
+const (
+	AccountOK       = "ok"
+	AccountRejected = "rejected"
+)
 
 // UpsertAccount stores an account, or updates the display name of the one
 // with the same network and handle, and returns it with its id. Ids stay
 // stable across restarts, so deliveries keep pointing at their account.
 func (q queries) UpsertAccount(ctx context.Context, a Account) (Account, error) {
-	var createdAt int64
-	err := q.db.QueryRowContext(ctx, `INSERT INTO accounts (network, handle, display_name, created_at)
+	row := q.db.QueryRowContext(ctx, `INSERT INTO accounts (network, handle, display_name, created_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (network, handle) DO UPDATE SET display_name = excluded.display_name
-		RETURNING id, created_at`, a.Network, a.Handle, a.DisplayName, unix(a.CreatedAt)).Scan(&a.ID, &createdAt)
+		RETURNING `+accountColumns, a.Network, a.Handle, a.DisplayName, unix(a.CreatedAt))
+	stored, err := scanAccount(row)
 	if err != nil {
 		return Account{}, fmt.Errorf("storage: account %s %s: %w", a.Network, a.Handle, err)
 	}
+	return stored, nil
+}
+
+const accountColumns = `id, network, handle, display_name, state, state_detail, state_changed_at, created_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
+	var (
+		a         Account
+		changedAt sql.NullInt64
+		createdAt int64
+	)
+	if err := row.Scan(&a.ID, &a.Network, &a.Handle, &a.DisplayName, &a.State, &a.StateDetail, &changedAt, &createdAt); err != nil {
+		return Account{}, err
+	}
+	a.StateChangedAt = fromNullUnix(changedAt)
 	a.CreatedAt = fromUnix(createdAt)
 	return a, nil
 }
 
 // Accounts returns every account, in id order.
 func (q queries) Accounts(ctx context.Context) ([]Account, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT id, network, handle, display_name, created_at
-		FROM accounts ORDER BY id`)
+	rows, err := q.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: accounts: %w", err)
 	}
 	defer rows.Close()
 	var as []Account
 	for rows.Next() {
-		var a Account
-		var at int64
-		if err := rows.Scan(&a.ID, &a.Network, &a.Handle, &a.DisplayName, &at); err != nil {
+		a, err := scanAccount(rows)
+		if err != nil {
 			return nil, fmt.Errorf("storage: accounts: %w", err)
 		}
-		a.CreatedAt = fromUnix(at)
 		as = append(as, a)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: accounts: %w", err)
 	}
 	return as, nil
+}
+
+// SetAccountState records an account's state and reports whether it
+// changed: a token refused is announced once, not on every post.
+func (q queries) SetAccountState(ctx context.Context, id int64, state, detail string, at time.Time) (bool, error) {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE accounts SET state = ?, state_detail = ?, state_changed_at = ?
+		WHERE id = ? AND state != ?`, state, detail, unix(at), id, state))
+	if errors.Is(err, ErrConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: account %d state: %w", id, err)
+	}
+	return true, nil
 }

@@ -24,7 +24,7 @@ func TestUpsertAccount(t *testing.T) {
 		if err != nil {
 			t.Fatalf("UpsertAccount again: %v", err)
 		}
-		want := Account{ID: first.ID, Network: "mastodon", Handle: "@catweete@example.social", DisplayName: "Ça tweete", CreatedAt: t0}
+		want := Account{ID: first.ID, Network: "mastodon", Handle: "@catweete@example.social", DisplayName: "Ça tweete", State: AccountOK, CreatedAt: t0}
 		if second != want {
 			t.Errorf("second upsert = %+v, want %+v", second, want)
 		}
@@ -92,4 +92,28 @@ func TestUpsertAccount(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestSetAccountState(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	a, err := s.UpsertAccount(t.Context(), Account{Network: "x", Handle: "@brand", CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range []struct {
+		state   string
+		changed bool
+	}{
+		{AccountRejected, true}, {AccountRejected, false}, {AccountOK, true}, {AccountOK, false},
+	} {
+		changed, err := s.SetAccountState(t.Context(), a.ID, tt.state, "Unauthorized", t0.Add(time.Duration(i)*time.Minute))
+		if err != nil || changed != tt.changed {
+			t.Fatalf("step %d: SetAccountState(%s) = %v, %v; want changed %v", i, tt.state, changed, err, tt.changed)
+		}
+	}
+	all, _ := s.Accounts(t.Context())
+	if all[0].State != AccountOK || all[0].StateDetail != "Unauthorized" || !all[0].StateChangedAt.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("account %+v", all[0])
+	}
 }

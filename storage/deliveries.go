@@ -303,3 +303,78 @@ func (q queries) DeliveriesInState(ctx context.Context, limit int, statuses ...s
 	}
 	return vs, nil
 }
+
+// RescheduleDeliveries moves a post's scheduled deliveries to a new time.
+func (q queries) RescheduleDeliveries(ctx context.Context, postID int64, due, at time.Time) (int64, error) {
+	res, err := q.db.ExecContext(ctx, `UPDATE deliveries SET due_at = ?, next_attempt_at = ?, updated_at = ?
+		WHERE post_id = ? AND status = 'scheduled'`, unix(due), unix(due), unix(at), postID)
+	if err != nil {
+		return 0, fmt.Errorf("storage: reschedule deliveries of post %d: %w", postID, err)
+	}
+	return res.RowsAffected()
+}
+
+// ReviveDelivery schedules a failed or unknown delivery again, now, with a
+// fresh count of attempts: a person asked for it.
+func (q queries) ReviveDelivery(ctx context.Context, id int64, now time.Time) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries
+		SET status = 'scheduled', next_attempt_at = ?, attempts = 0, lease_until = NULL, updated_at = ?
+		WHERE id = ? AND status IN ('failed', 'unknown')`, unix(now), unix(now), id))
+	if err != nil {
+		return fmt.Errorf("storage: revive delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// ConfirmDelivery records that a delivery whose outcome was unknown did go
+// out, as a person checked.
+func (q queries) ConfirmDelivery(ctx context.Context, id int64, remoteURL string, at time.Time) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries
+		SET status = 'published', remote_url = ?, published_at = ?, last_error = '', updated_at = ?
+		WHERE id = ? AND status = 'unknown'`, remoteURL, unix(at), unix(at), id))
+	if err != nil {
+		return fmt.Errorf("storage: confirm delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// CancelDelivery cancels one delivery that has not gone out (or failed).
+func (q queries) CancelDelivery(ctx context.Context, id int64, at time.Time) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET status = 'canceled', updated_at = ?
+		WHERE id = ? AND status IN ('waiting', 'scheduled', 'failed', 'unknown')`, unix(at), id))
+	if err != nil {
+		return fmt.Errorf("storage: cancel delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// BookedTimes returns the due times of deliveries scheduled, in flight or
+// published between from and to: the posting slots already taken.
+func (q queries) BookedTimes(ctx context.Context, from, to time.Time) ([]time.Time, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT DISTINCT due_at FROM deliveries
+		WHERE status IN ('scheduled', 'publishing', 'published') AND due_at >= ? AND due_at <= ?
+		ORDER BY due_at`, unix(from), unix(to))
+	if err != nil {
+		return nil, fmt.Errorf("storage: booked times: %w", err)
+	}
+	defer rows.Close()
+	var ts []time.Time
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			return nil, fmt.Errorf("storage: booked times: %w", err)
+		}
+		ts = append(ts, fromUnix(at))
+	}
+	return ts, rows.Err()
+}
+
+// RenewLease extends the lease of a claim that is still this attempt's.
+func (q queries) RenewLease(ctx context.Context, id int64, attempt int, until time.Time) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET lease_until = ?
+		WHERE id = ? AND status = 'publishing' AND attempts = ?`, unix(until), id, attempt))
+	if err != nil {
+		return fmt.Errorf("storage: renew lease of delivery %d: %w", id, err)
+	}
+	return nil
+}

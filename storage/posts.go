@@ -22,25 +22,28 @@ type Post struct {
 	// CardChannel and CardTS locate the approval card once it is posted.
 	CardChannel string
 	CardTS      string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// NudgedAt is when the approvers were reminded of the post, once.
+	NudgedAt  time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 const postColumns = `id, text, author_id, status, version, publish_at, origin_channel,
-	card_channel, card_ts, created_at, updated_at`
+	card_channel, card_ts, nudged_at, created_at, updated_at`
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var (
 		p                    Post
-		publishAt            sql.NullInt64
+		publishAt, nudgedAt  sql.NullInt64
 		createdAt, updatedAt int64
 	)
 	err := row.Scan(&p.ID, &p.Text, &p.AuthorID, &p.Status, &p.Version, &publishAt, &p.OriginChannel,
-		&p.CardChannel, &p.CardTS, &createdAt, &updatedAt)
+		&p.CardChannel, &p.CardTS, &nudgedAt, &createdAt, &updatedAt)
 	if err != nil {
 		return Post{}, err
 	}
 	p.PublishAt = fromNullUnix(publishAt)
+	p.NudgedAt = fromNullUnix(nudgedAt)
 	p.CreatedAt = fromUnix(createdAt)
 	p.UpdatedAt = fromUnix(updatedAt)
 	return p, nil
@@ -81,22 +84,10 @@ func (q queries) PostsByStatus(ctx context.Context, limit int, statuses ...strin
 		return nil, nil
 	}
 	in, args := inList(statuses, limit)
-	rows, err := q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
+	posts, err := scanPosts(q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
 		WHERE status IN `+in+`
-		ORDER BY created_at, id LIMIT ?`, args...)
+		ORDER BY created_at, id LIMIT ?`, args...))
 	if err != nil {
-		return nil, fmt.Errorf("storage: posts by status: %w", err)
-	}
-	defer rows.Close()
-	var posts []Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: posts by status: %w", err)
-		}
-		posts = append(posts, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: posts by status: %w", err)
 	}
 	return posts, nil
@@ -135,4 +126,73 @@ func (q queries) SetPostCard(ctx context.Context, id int64, channel, ts string) 
 		return fmt.Errorf("storage: post %d card: %w", id, err)
 	}
 	return nil
+}
+
+// scanPosts reads every row of a posts query.
+func scanPosts(rows *sql.Rows, err error) ([]Post, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var posts []Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		posts = append(posts, p)
+	}
+	return posts, rows.Err()
+}
+
+// SetPublishAt changes the time asked for a post that has not started
+// publishing (zero: as soon as approved). It returns ErrConflict when the
+// post is no longer in one of the states given.
+func (q queries) SetPublishAt(ctx context.Context, id int64, publishAt time.Time, at time.Time, states ...string) error {
+	in, args := inList(states)
+	args = append([]any{nullUnix(publishAt), unix(at), id}, args...)
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE posts SET publish_at = ?, nudged_at = NULL, updated_at = ?
+		WHERE id = ? AND status IN `+in, args...))
+	if err != nil {
+		return fmt.Errorf("storage: post %d publish time: %w", id, err)
+	}
+	return nil
+}
+
+// PostsToNudge returns the pending posts due at or before `before` whose
+// approvers were not reminded yet.
+func (q queries) PostsToNudge(ctx context.Context, before time.Time) ([]Post, error) {
+	posts, err := scanPosts(q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
+		WHERE status = 'pending' AND publish_at IS NOT NULL AND publish_at <= ? AND nudged_at IS NULL
+		ORDER BY publish_at, id`, unix(before)))
+	if err != nil {
+		return nil, fmt.Errorf("storage: posts to nudge: %w", err)
+	}
+	return posts, nil
+}
+
+// MarkNudged records that a post's approvers were reminded. It reports
+// false when they already were: the reminder goes out once.
+func (q queries) MarkNudged(ctx context.Context, id int64, at time.Time) (bool, error) {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE posts SET nudged_at = ? WHERE id = ? AND nudged_at IS NULL`, unix(at), id))
+	if errors.Is(err, ErrConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: post %d nudged: %w", id, err)
+	}
+	return true, nil
+}
+
+// PostsSince returns the posts created at or after since in any of these
+// states, newest first.
+func (q queries) PostsSince(ctx context.Context, since time.Time, limit int, states ...string) ([]Post, error) {
+	in, args := inList(states)
+	args = append([]any{unix(since)}, append(args, limit)...)
+	posts, err := scanPosts(q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
+		WHERE created_at >= ? AND status IN `+in+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...))
+	if err != nil {
+		return nil, fmt.Errorf("storage: posts since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return posts, nil
 }

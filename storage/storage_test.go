@@ -123,8 +123,8 @@ func TestOpen(t *testing.T) {
 	t.Run("AppliesMigrations", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t)
-		if v := schemaVersion(t, s); v != 1 {
-			t.Fatalf("SchemaVersion = %d, want 1", v)
+		if v := schemaVersion(t, s); v != latestMigration(t) {
+			t.Fatalf("SchemaVersion = %d, want %d", v, latestMigration(t))
 		}
 		for _, table := range []string{"accounts", "posts", "deliveries", "approvals", "audit_log", "seen_events"} {
 			var n int
@@ -169,11 +169,11 @@ func TestOpen(t *testing.T) {
 
 		for restart := 1; restart <= 2; restart++ {
 			s = openFile(t, path)
-			if v := schemaVersion(t, s); v != 1 {
-				t.Errorf("restart %d: SchemaVersion = %d, want 1", restart, v)
+			if v := schemaVersion(t, s); v != latestMigration(t) {
+				t.Errorf("restart %d: SchemaVersion = %d, want %d", restart, v, latestMigration(t))
 			}
-			if n := count(t, s, "schema_migrations"); n != 1 {
-				t.Errorf("restart %d: %d rows in schema_migrations, want 1", restart, n)
+			if n := count(t, s, "schema_migrations"); n != latestMigration(t) {
+				t.Errorf("restart %d: %d rows in schema_migrations, want %d", restart, n, latestMigration(t))
 			}
 			var again int64
 			if err := s.sqlDB.QueryRowContext(ctx, `SELECT applied_at FROM schema_migrations WHERE version = 1`).Scan(&again); err != nil {
@@ -238,11 +238,11 @@ func TestOpen(t *testing.T) {
 			}
 			t.Cleanup(func() { stores[i].Close() })
 		}
-		if v := schemaVersion(t, stores[0]); v != 1 {
-			t.Errorf("SchemaVersion = %d, want 1", v)
+		if v := schemaVersion(t, stores[0]); v != latestMigration(t) {
+			t.Errorf("SchemaVersion = %d, want %d", v, latestMigration(t))
 		}
-		if c := count(t, stores[0], "schema_migrations"); c != 1 {
-			t.Errorf("%d rows in schema_migrations, want 1", c)
+		if c := count(t, stores[0], "schema_migrations"); c != latestMigration(t) {
+			t.Errorf("%d rows in schema_migrations, want %d", c, latestMigration(t))
 		}
 	})
 
@@ -287,11 +287,11 @@ func TestOpen(t *testing.T) {
 				}
 			}
 			if s := stores[0]; s != nil {
-				if v := schemaVersion(t, s); v != 1 {
-					t.Errorf("round %d: SchemaVersion = %d, want 1", round, v)
+				if v := schemaVersion(t, s); v != latestMigration(t) {
+					t.Errorf("round %d: SchemaVersion = %d, want %d", round, v, latestMigration(t))
 				}
-				if c := count(t, s, "schema_migrations"); c != 1 {
-					t.Errorf("round %d: %d rows in schema_migrations, want 1", round, c)
+				if c := count(t, s, "schema_migrations"); c != latestMigration(t) {
+					t.Errorf("round %d: %d rows in schema_migrations, want %d", round, c, latestMigration(t))
 				}
 				if c := count(t, s, "posts"); c != opens {
 					t.Errorf("round %d: %d posts, want one per store (%d)", round, c, opens)
@@ -347,11 +347,11 @@ func TestOpen(t *testing.T) {
 		if !reflect.DeepEqual(got, p) {
 			t.Errorf("post after restart = %+v, want %+v", got, p)
 		}
-		if v := schemaVersion(t, s); v != 1 {
-			t.Errorf("SchemaVersion after restart = %d, want 1", v)
+		if v := schemaVersion(t, s); v != latestMigration(t) {
+			t.Errorf("SchemaVersion after restart = %d, want %d", v, latestMigration(t))
 		}
-		if n := count(t, s, "schema_migrations"); n != 1 {
-			t.Errorf("%d rows in schema_migrations after restart, want 1", n)
+		if n := count(t, s, "schema_migrations"); n != latestMigration(t) {
+			t.Errorf("%d rows in schema_migrations after restart, want %d", n, latestMigration(t))
 		}
 	})
 
@@ -403,8 +403,8 @@ func TestOpen(t *testing.T) {
 	t.Run("InMemoryDatabaseWorks", func(t *testing.T) {
 		t.Parallel()
 		s := openFile(t, ":memory:")
-		if v := schemaVersion(t, s); v != 1 {
-			t.Fatalf("SchemaVersion = %d, want 1", v)
+		if v := schemaVersion(t, s); v != latestMigration(t) {
+			t.Fatalf("SchemaVersion = %d, want %d", v, latestMigration(t))
 		}
 		p := newPost(t, s.queries, Post{Text: "en mémoire"})
 		a := newAccount(t, s.queries, "bluesky", "catweete.bsky.social")
@@ -466,8 +466,8 @@ func TestOpen(t *testing.T) {
 		p := newPost(t, s.queries, Post{Text: "en mémoire"})
 		for range 3 {
 			time.Sleep(50 * time.Millisecond)
-			if v := schemaVersion(t, s); v != 1 {
-				t.Fatalf("SchemaVersion = %d, want 1", v)
+			if v := schemaVersion(t, s); v != latestMigration(t) {
+				t.Fatalf("SchemaVersion = %d, want %d", v, latestMigration(t))
 			}
 			if _, err := s.Post(t.Context(), p.ID); err != nil {
 				t.Fatalf("Post after an idle time: %v", err)
@@ -620,4 +620,15 @@ func TestWithTx(t *testing.T) {
 			t.Errorf("version = %d, want %d", got.Version, 1+n)
 		}
 	})
+}
+
+// latestMigration is the number of the last embedded migration: a fresh
+// database ends at it.
+func latestMigration(t *testing.T) int {
+	t.Helper()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms[len(ms)-1].version
 }

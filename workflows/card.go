@@ -18,6 +18,16 @@ type Card struct {
 	// (approval, changes requested, rejection, cancellation); nil if none.
 	Decision *Decision
 	Location *time.Location
+	// At is when the post goes out: its time, its deliveries' due time, or
+	// the next free slot it would take; zero when "as soon as approved".
+	At time.Time
+	// Late is set when the post was approved after its time: it waits for
+	// a person to say "now" or "next slot".
+	Late      bool
+	Preflight Preflight
+	// Campaign is the utm_campaign its links carry; empty when no link was
+	// tagged.
+	Campaign string
 }
 
 // Target is one account a post goes to, with its length on that network
@@ -25,9 +35,11 @@ type Card struct {
 type Target struct {
 	Network     string
 	DisplayName string
-	Count       int
-	Limit       int
-	Delivery    storage.Delivery
+	// Text is what this network receives: campaign tags on the links.
+	Text     string
+	Count    int
+	Limit    int
+	Delivery storage.Delivery
 }
 
 // Decision is who decided what about a post, and why.
@@ -49,10 +61,17 @@ const (
 	EventRejected
 	EventEdited
 	EventCanceled
-	EventPublished // one delivery went out: Event.Target says where
-	EventFailed    // one delivery failed for good
-	EventUnknown   // one delivery may or may not have gone out
-	EventRetrying  // one delivery failed and will be tried again
+	EventPublished        // one delivery went out: Event.Target says where
+	EventFailed           // one delivery failed for good
+	EventUnknown          // one delivery may or may not have gone out
+	EventRetrying         // one delivery failed and will be tried again
+	EventScheduled        // the post's time changed, or a late post was released
+	EventLate             // approved after its time: a person decides
+	EventNudge            // the post's time is near and it waits for approval
+	EventRetried          // a person sent a failed delivery again
+	EventConfirmed        // a person said an uncertain delivery did go out
+	EventAccountRejected  // the network refused an account's token
+	EventDeliveryCanceled // a person gave up a failed or uncertain delivery
 )
 
 func (k EventKind) String() string {
@@ -77,6 +96,20 @@ func (k EventKind) String() string {
 		return "unknown"
 	case EventRetrying:
 		return "retrying"
+	case EventScheduled:
+		return "scheduled"
+	case EventLate:
+		return "late"
+	case EventNudge:
+		return "nudge"
+	case EventRetried:
+		return "retried"
+	case EventConfirmed:
+		return "confirmed"
+	case EventAccountRejected:
+		return "account_rejected"
+	case EventDeliveryCanceled:
+		return "delivery_canceled"
 	}
 	return fmt.Sprintf("event(%d)", int(k))
 }
@@ -93,6 +126,10 @@ type Event struct {
 	Diff []DiffOp
 	// Target, for deliveries: the account and its delivery as it ended.
 	Target *Target
+	// Approvers, for nudges: user and user-group ids to mention.
+	Approvers []string
+	// Account, for account events.
+	Account *storage.Account
 }
 
 // Card gathers what the approval card of post id shows.
@@ -115,10 +152,28 @@ func (s *Service) Card(ctx context.Context, id int64) (Card, error) {
 	}
 	card := Card{Post: p, Required: s.required, Location: s.loc}
 	for _, d := range ds {
-		card.Targets = append(card.Targets, s.target(p.Text, d))
+		card.Targets = append(card.Targets, s.target(p, d))
 	}
 	for _, a := range approvals {
 		card.Approved = append(card.Approved, a.UserID)
+	}
+	card.At = p.PublishAt
+	for _, d := range ds {
+		if d.Status == storage.DeliveryWaiting && p.Status == StatusApproved {
+			card.Late = true
+		}
+		if card.At.IsZero() && !d.DueAt.IsZero() {
+			card.At = d.DueAt
+		}
+	}
+	if card.At.IsZero() && !s.slots.Empty() && (p.Status == StatusPending || p.Status == StatusChangesRequested) {
+		if slot, err := s.nextFreeSlot(ctx, s.store, s.now()); err == nil {
+			card.At = slot
+		}
+	}
+	card.Preflight = s.preflight(ctx, p, card.At)
+	if s.tagger.Tags(p.Text) {
+		card.Campaign = s.tagger.Campaign(p.Text, p.ID)
 	}
 	for i := len(log) - 1; i >= 0; i-- {
 		e := log[i]
@@ -135,12 +190,13 @@ func (s *Service) Card(ctx context.Context, id int64) (Card, error) {
 	return card, nil
 }
 
-func (s *Service) target(text string, d storage.Delivery) Target {
+func (s *Service) target(p Post, d storage.Delivery) Target {
 	t := Target{Delivery: d}
 	if a, ok := s.byID[d.AccountID]; ok {
 		t.Network = a.Network
 		t.DisplayName = a.DisplayName
-		t.Count, t.Limit = a.Publisher.Length(text)
+		t.Text = s.tagger.Text(p.Text, a.Network, p.ID)
+		t.Count, t.Limit = a.Publisher.Length(t.Text)
 	} else {
 		// An account removed from the configuration since the draft.
 		t.Network, t.DisplayName = "?", fmt.Sprintf("#%d", d.AccountID)

@@ -94,7 +94,9 @@ func (s *Service) dispatchOnce(ctx, callCtx context.Context, slots map[int64]cha
 			slot := slots[d.AccountID]
 			if slot == nil {
 				// Its account left the configuration: nobody can publish it.
-				s.finish(ctx, d, "account no longer configured")
+				if notify := s.end(ctx, d, storage.DeliveryFailed, "account no longer configured", EventFailed); notify != nil {
+					notify()
+				}
 				continue
 			}
 			select {
@@ -105,10 +107,15 @@ func (s *Service) dispatchOnce(ctx, callCtx context.Context, slots map[int64]cha
 				return 0, nil
 			}
 			s.inflight.Add(1)
+			s.flying.Store(d.ID, true)
 			go func(d storage.Delivery) {
 				defer s.inflight.Done()
-				defer func() { <-slot }()
-				s.publish(context.WithoutCancel(ctx), callCtx, d)
+				notify := s.publish(context.WithoutCancel(ctx), callCtx, d)
+				s.flying.Delete(d.ID)
+				<-slot
+				if notify != nil {
+					notify()
+				}
 			}(d)
 		}
 		if len(claimed) < claimBatch {
@@ -137,6 +144,11 @@ func (s *Service) recoverLeases(ctx context.Context) error {
 		return err
 	}
 	for _, d := range expired {
+		if _, mine := s.flying.Load(d.ID); mine {
+			// Still being published by this process: its lease is renewed
+			// before its call, so it only looks expired while it waits.
+			continue
+		}
 		a, ok := s.byID[d.AccountID]
 		to := storage.DeliveryUnknown
 		if ok && a.Publisher.Idempotent() {
@@ -151,7 +163,7 @@ func (s *Service) recoverLeases(ctx context.Context) error {
 		s.log.WarnContext(ctx, "delivery lease expired", "post_id", d.PostID, "delivery_id", d.ID, "now", to)
 		if to == storage.DeliveryUnknown {
 			d.Status = to
-			s.settlePost(ctx, d, EventUnknown)
+			s.settlePost(ctx, d, EventUnknown, SystemActor)
 		}
 	}
 	return nil
@@ -160,27 +172,54 @@ func (s *Service) recoverLeases(ctx context.Context) error {
 // publish makes one attempt at one claimed delivery and records its
 // outcome. The network call runs under callCtx; the records are written
 // under ctx, which a shutdown does not cancel, so that an outcome is never
-// lost.
-func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) {
+// lost. It returns what to tell Slack, to be done once the account's
+// publishing slot is free again: a slow Slack must not hold a network slot
+// (and with it the leases of the deliveries waiting behind).
+func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) (notify func()) {
 	a := s.byID[d.AccountID]
+	log := s.log.With("post_id", d.PostID, "delivery_id", d.ID, "network", a.Network, "attempt", d.Attempts)
 	p, err := s.store.Post(ctx, d.PostID)
 	if err != nil {
-		s.log.ErrorContext(ctx, "delivery without its post", "post_id", d.PostID, "delivery_id", d.ID, "err", err)
-		s.finish(ctx, d, "post not found")
-		return
+		log.ErrorContext(ctx, "delivery without its post", "err", err)
+		return s.end(ctx, d, storage.DeliveryFailed, "post not found", EventFailed)
 	}
+	// The post must be on its way out: a post canceled between the claim
+	// and now is not published.
 	if p.Status == StatusApproved {
-		if err := s.store.WithTx(ctx, func(tx *storage.Tx) error {
+		err := s.store.WithTx(ctx, func(tx *storage.Tx) error {
 			return s.move(ctx, tx, p, StatusPublishing, SystemActor, ActionPublish, "")
-		}); err != nil && !errors.As(err, new(*MovedOnError)) && !errors.Is(err, storage.ErrConflict) {
-			s.log.ErrorContext(ctx, "post not marked publishing", "post_id", p.ID, "err", err)
+		})
+		switch {
+		case err == nil:
+			p.Status = StatusPublishing
+		case errors.As(err, new(*MovedOnError)) || errors.Is(err, storage.ErrConflict):
+			if p, err = s.store.Post(ctx, d.PostID); err != nil {
+				log.ErrorContext(ctx, "post unreadable", "err", err)
+				return s.release(ctx, d)
+			}
+		default:
+			log.ErrorContext(ctx, "post not marked publishing", "err", err)
+			return s.release(ctx, d)
 		}
 	}
+	if p.Status != StatusPublishing {
+		log.InfoContext(ctx, "post no longer going out; delivery canceled", "post_status", p.Status)
+		return s.end(ctx, d, storage.DeliveryCanceled, "post "+p.Status, EventDeliveryCanceled)
+	}
+	// The claim's lease started when it was claimed; it may have waited
+	// for a slot since. Renewing it now, guarded on this attempt, makes
+	// sure no recovery hands the delivery to another attempt mid-call.
+	if err := s.store.RenewLease(ctx, d.ID, d.Attempts, s.now().Add(leaseDuration)); err != nil {
+		log.WarnContext(ctx, "claim lost before publishing; left to its new owner", "err", err)
+		return nil
+	}
+
 	callCtx, cancel := context.WithTimeout(callCtx, publishTimeout)
 	start := s.now()
-	published, err := a.Publisher.Publish(callCtx, social.Post{Text: p.Text, IdempotencyKey: d.IdempotencyKey})
+	text := s.tagger.Text(p.Text, a.Network, p.ID)
+	published, err := a.Publisher.Publish(callCtx, social.Post{Text: text, IdempotencyKey: d.IdempotencyKey})
 	cancel()
-	log := s.log.With("post_id", d.PostID, "delivery_id", d.ID, "network", a.Network, "attempt", d.Attempts)
+	s.accountHealth(ctx, a, err)
 	var netErr *social.Error
 	switch {
 	case err == nil:
@@ -193,12 +232,11 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) {
 		now := s.now()
 		if err := s.store.CompleteDelivery(ctx, d.ID, d.Attempts, published.ID, published.URL, now); err != nil {
 			log.ErrorContext(ctx, "published but not recorded", "remote_id", published.ID, "err", err)
-			return
+			return nil
 		}
 		log.InfoContext(ctx, "delivery published", "remote_id", published.ID, "latency", now.Sub(start))
 		d.Status, d.RemoteID, d.RemoteURL, d.PublishedAt = storage.DeliveryPublished, published.ID, published.URL, now
-		s.settlePost(ctx, d, EventPublished)
-		return
+		return func() { s.settlePost(ctx, d, EventPublished, SystemActor) }
 	}
 	message := err.Error()
 	if netErr != nil {
@@ -209,53 +247,64 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) {
 		// lost; without an idempotency key, sending it again could post
 		// twice. A person decides.
 		log.WarnContext(ctx, "delivery outcome unknown", "err", err)
-		s.finishAs(ctx, d, storage.DeliveryUnknown, message, EventUnknown)
-		return
+		return s.end(ctx, d, storage.DeliveryUnknown, message, EventUnknown)
 	}
 	if social.ClassOf(err) == social.Transient && d.Attempts < maxAttempts {
 		next := s.now().Add(backoff(d.Attempts, err))
 		if rerr := s.store.RetryDelivery(ctx, d.ID, d.Attempts, next, message, s.now()); rerr != nil {
 			log.ErrorContext(ctx, "retry not recorded", "err", rerr)
-			return
+			return nil
 		}
 		log.WarnContext(ctx, "delivery will be retried", "err", err, "next_attempt", next)
 		s.Kick()
-		return
+		return nil
 	}
 	log.ErrorContext(ctx, "delivery failed", "err", err)
-	s.finish(ctx, d, message)
+	return s.end(ctx, d, storage.DeliveryFailed, message, EventFailed)
 }
 
-// finish ends a claimed delivery as failed, and tells the card.
-func (s *Service) finish(ctx context.Context, d storage.Delivery, reason string) {
-	s.finishAs(ctx, d, storage.DeliveryFailed, reason, EventFailed)
+// release gives a claim back to the schedule without an attempt: the
+// delivery could not even be started (the database hiccuped).
+func (s *Service) release(ctx context.Context, d storage.Delivery) func() {
+	if err := s.store.RetryDelivery(ctx, d.ID, d.Attempts, s.now().Add(backoff(d.Attempts, nil)), "", s.now()); err != nil {
+		s.log.ErrorContext(ctx, "claim not released", "delivery_id", d.ID, "err", err)
+	}
+	return nil
 }
 
-// finishAs ends a claimed delivery in status, and announces kind.
-func (s *Service) finishAs(ctx context.Context, d storage.Delivery, status, reason string, kind EventKind) {
+// end moves a claimed delivery to a final state and returns the
+// announcement of kind.
+func (s *Service) end(ctx context.Context, d storage.Delivery, status, reason string, kind EventKind) func() {
 	if err := s.store.EndDelivery(ctx, d.ID, d.Attempts, status, reason, s.now()); err != nil {
 		s.log.ErrorContext(ctx, "delivery end not recorded", "delivery_id", d.ID, "err", err)
-		return
+		return nil
 	}
 	d.Status, d.LastError = status, reason
-	s.settlePost(ctx, d, kind)
+	return func() { s.settlePost(ctx, d, kind, SystemActor) }
 }
 
+// maxRetryWait bounds every wait between two attempts. It stays under the
+// hour Mastodon keeps an idempotency key: a retry after a lost answer must
+// still carry a key the network remembers, or it could post twice. A
+// network that asks for a longer wait gets asked again then.
+const maxRetryWait = 50 * time.Minute
+
 // backoff is how long to wait before attempt n+1: what the network asked
-// for, or 30 s doubling each time, at most an hour.
+// for, or 30 s doubling each time, never more than maxRetryWait.
 func backoff(attempts int, err error) time.Duration {
 	var netErr *social.Error
 	if errors.As(err, &netErr) && netErr.RetryAfter > 0 {
-		return min(netErr.RetryAfter, 6*time.Hour)
+		return min(netErr.RetryAfter, maxRetryWait)
 	}
-	d := 30 * time.Second << max(attempts-1, 0)
-	return min(d, time.Hour)
+	d := 30 * time.Second << min(max(attempts-1, 0), 16)
+	return min(d, maxRetryWait)
 }
 
 // settlePost announces a delivery's outcome in the card's thread and, once
 // every delivery of the post has ended, ends the post: published, partial
-// (some failed) or failed.
-func (s *Service) settlePost(ctx context.Context, d storage.Delivery, kind EventKind) {
+// (some failed) or failed. A failure or an uncertain outcome also gets an
+// alert in the approval channel, with the buttons to act on it.
+func (s *Service) settlePost(ctx context.Context, d storage.Delivery, kind EventKind, actor string) {
 	err := s.store.WithTx(ctx, func(tx *storage.Tx) error {
 		p, err := tx.Post(ctx, d.PostID)
 		if err != nil || p.Status != StatusPublishing {
@@ -290,11 +339,50 @@ func (s *Service) settlePost(ctx context.Context, d storage.Delivery, kind Event
 	if err != nil {
 		s.log.ErrorContext(ctx, "post outcome not recorded", "post_id", d.PostID, "err", err)
 	}
-	a := s.byID[d.AccountID]
-	t := s.target("", d)
-	t.Count, t.Limit = 0, 0
-	t.Network, t.DisplayName = a.Network, a.DisplayName
-	s.afterChange(ctx, d.PostID, Event{Kind: kind, Target: &t, Reason: d.LastError})
+	t := s.deliveryTarget(d)
+	ev := Event{Kind: kind, ActorID: actor, Target: &t, Reason: d.LastError}
+	s.afterChange(ctx, d.PostID, ev)
+	if kind == EventFailed || kind == EventUnknown {
+		card, err := s.Card(ctx, d.PostID)
+		if err == nil {
+			err = s.notifier.Alert(ctx, card, ev)
+		}
+		if err != nil {
+			s.log.ErrorContext(ctx, "alert not posted", "post_id", d.PostID, "delivery_id", d.ID, "err", err)
+		}
+	}
+}
+
+// accountHealth records whether the network accepted the account's token,
+// and announces a refusal once, not on every post.
+func (s *Service) accountHealth(ctx context.Context, a Account, err error) {
+	state, detail := storage.AccountOK, ""
+	if err != nil {
+		if !social.Rejected(err) {
+			return
+		}
+		state, detail = storage.AccountRejected, err.Error()
+		var netErr *social.Error
+		if errors.As(err, &netErr) {
+			detail = netErr.Message
+		}
+	}
+	changed, serr := s.store.SetAccountState(ctx, a.ID, state, detail, s.now())
+	if serr != nil {
+		s.log.ErrorContext(ctx, "account state not recorded", "account", a.ID, "err", serr)
+		return
+	}
+	if !changed {
+		return
+	}
+	s.log.WarnContext(ctx, "account state changed", "network", a.Network, "account", a.ID, "state", state)
+	if state == storage.AccountRejected {
+		acct := a.Account
+		acct.State, acct.StateDetail = state, detail
+		if err := s.notifier.Alert(ctx, Card{Location: s.loc}, Event{Kind: EventAccountRejected, Account: &acct, Reason: detail}); err != nil {
+			s.log.ErrorContext(ctx, "account alert not posted", "account", a.ID, "err", err)
+		}
+	}
 }
 
 // Drain waits until every publish call started by the dispatcher has ended,

@@ -60,3 +60,15 @@ type MovedOnError struct {
 func (e *MovedOnError) Error() string {
 	return fmt.Sprintf("post %d moved on: %s (version %d) by %s", e.PostID, e.Status, e.Version, e.ActorID)
 }
+
+// DeliveryMovedOnError says a delivery is no longer failed or uncertain:
+// someone retried, confirmed or canceled it first.
+type DeliveryMovedOnError struct {
+	DeliveryID int64
+	PostID     int64
+	Status     string
+}
+
+func (e *DeliveryMovedOnError) Error() string {
+	return fmt.Sprintf("delivery %d of post %d is %s", e.DeliveryID, e.PostID, e.Status)
+}

@@ -36,6 +36,9 @@ const (
 	ActionCancel         = "cancel"
 	ActionPublish        = "publish"
 	ActionFinish         = "finish"
+	ActionSchedule       = "schedule"
+	ActionRetry          = "retry"
+	ActionConfirm        = "confirm"
 )
 
 // next is the state machine: for each state, the states a post may move to.
@@ -53,7 +56,10 @@ func next(from string) (tos []string, known bool) {
 		return []string{StatusPublishing, StatusCanceled}, true
 	case StatusPublishing:
 		return []string{StatusPublished, StatusPartial, StatusFailed}, true
-	case StatusRejected, StatusCanceled, StatusPublished, StatusPartial, StatusFailed:
+	case StatusPartial, StatusFailed:
+		// A person retried a failed delivery.
+		return []string{StatusPublishing}, true
+	case StatusRejected, StatusCanceled, StatusPublished:
 		return nil, true
 	}
 	return nil, false

@@ -26,6 +26,8 @@ func TestStateMachine(t *testing.T) {
 		{StatusPublishing, StatusPublished}:      true,
 		{StatusPublishing, StatusPartial}:        true,
 		{StatusPublishing, StatusFailed}:         true,
+		{StatusPartial, StatusPublishing}:        true, // a failed delivery retried
+		{StatusFailed, StatusPublishing}:         true,
 	}
 	for _, from := range states {
 		for _, to := range states {
@@ -35,12 +37,12 @@ func TestStateMachine(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{StatusRejected, StatusCanceled, StatusPublished, StatusPartial, StatusFailed} {
+	for _, s := range []string{StatusRejected, StatusCanceled, StatusPublished} {
 		if !Final(s) {
 			t.Errorf("Final(%s) = false", s)
 		}
 	}
-	for _, s := range []string{StatusDraft, StatusPending, StatusApproved, StatusPublishing, "bogus"} {
+	for _, s := range []string{StatusDraft, StatusPending, StatusApproved, StatusPublishing, StatusPartial, StatusFailed, "bogus"} {
 		if Final(s) {
 			t.Errorf("Final(%s) = true", s)
 		}

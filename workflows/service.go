@@ -38,6 +38,10 @@ type Notifier interface {
 	ShowCard(ctx context.Context, card Card) (CardRef, error)
 	// Announce posts a short reply about ev in the card's thread.
 	Announce(ctx context.Context, card Card, ev Event) error
+	// Alert tells the approval channel about something a person must act
+	// on: a delivery that failed or may not have gone out (with its
+	// buttons), an account whose token was refused (card is then empty).
+	Alert(ctx context.Context, card Card, ev Event) error
 }
 
 // Directory answers who belongs to a user group.
@@ -93,6 +97,11 @@ type Config struct {
 	// GroupCacheTTL is how long a user group's members are trusted; if 0,
 	// one minute, so that a removal takes effect quickly.
 	GroupCacheTTL time.Duration
+	// DisableUTM stops adding campaign tags to links (CATWEETE_UTM=off).
+	DisableUTM bool
+	// Slots is the posting schedule; an approved post without a time takes
+	// the next free slot. Empty: it goes out at once.
+	Slots Slots
 }
 
 // Service runs the post workflow. It is safe for concurrent use.
@@ -107,8 +116,11 @@ type Service struct {
 	now       func() time.Time
 	log       *slog.Logger
 	kick      chan struct{}
+	tagger    *Tagger
+	slots     Slots
 	keyClock  atomic.Int64 // the last microsecond used in an idempotency key
 	inflight  sync.WaitGroup
+	flying    sync.Map // delivery ids being published by this process
 	cardLocks keyedMutex
 }
 
@@ -160,6 +172,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		now:      cfg.Now,
 		log:      cfg.Logger,
 		kick:     make(chan struct{}, 1),
+		tagger:   NewTagger(!cfg.DisableUTM),
+		slots:    cfg.Slots,
 	}
 	for _, ac := range cfg.Accounts {
 		if ac.Publisher == nil || ac.Handle == "" {
@@ -233,7 +247,7 @@ func (s *Service) Draft(ctx context.Context, req DraftRequest) (Post, error) {
 	if err != nil {
 		return Post{}, err
 	}
-	if err := checkLengths(text, targets); err != nil {
+	if err := s.checkLengths(text, 0, targets); err != nil {
 		return Post{}, err
 	}
 	now := s.now()
@@ -299,9 +313,11 @@ func (s *Service) targets(ids []int64) ([]Account, error) {
 	return out, nil
 }
 
-func checkLengths(text string, targets []Account) error {
+// checkLengths checks text against each target's limit, as that network
+// will receive it (campaign tags included) and counts it.
+func (s *Service) checkLengths(text string, postID int64, targets []Account) error {
 	for _, a := range targets {
-		if count, limit := a.Publisher.Length(text); count > limit {
+		if count, limit := a.Publisher.Length(s.tagger.Text(text, a.Network, postID)); count > limit {
 			return &TooLongError{Network: NetworkName(a.Network), Count: count, Limit: limit}
 		}
 	}
@@ -452,6 +468,10 @@ type ApprovalResult struct {
 	Required int
 	// Approved is true when this approval was the last one needed.
 	Approved bool
+	// Late is true when the post was approved after its time: it waits
+	// for a person to say "now" or "next slot" instead of going out late
+	// in silence.
+	Late bool
 }
 
 // Approve records userID's approval of version of post id. With the
@@ -493,12 +513,15 @@ func (s *Service) Approve(ctx context.Context, id int64, version int, userID str
 		if err := s.move(ctx, tx, p, StatusApproved, userID, ActionApprove, ""); err != nil {
 			return err
 		}
-		due := p.PublishAt
-		if due.IsZero() || due.Before(now) {
-			due = now
-		}
-		if _, err := tx.ScheduleDeliveries(ctx, id, due, now); err != nil {
+		due, late, err := s.dueTime(ctx, tx, p, now)
+		if err != nil {
 			return err
+		}
+		res.Late = late
+		if !late {
+			if _, err := tx.ScheduleDeliveries(ctx, id, due, now); err != nil {
+				return err
+			}
 		}
 		res.Approved = true
 		res.Post, err = tx.Post(ctx, id)
@@ -509,7 +532,10 @@ func (s *Service) Approve(ctx context.Context, id int64, version int, userID str
 	}
 	s.log.InfoContext(ctx, "post approval", "post_id", id, "user", userID, "count", res.Count, "required", res.Required, "approved", res.Approved)
 	kind := EventApprovalCounted
-	if res.Approved {
+	switch {
+	case res.Late:
+		kind = EventLate
+	case res.Approved:
 		kind = EventApproved
 		s.Kick()
 	}
@@ -586,7 +612,7 @@ func (s *Service) Edit(ctx context.Context, id int64, version int, userID, text 
 		if err != nil {
 			return err
 		}
-		if err := checkLengths(text, targets); err != nil {
+		if err := s.checkLengths(text, id, targets); err != nil {
 			return err
 		}
 		now := s.now()
@@ -618,6 +644,16 @@ func (s *Service) Cancel(ctx context.Context, id int64, userID string) (Post, er
 		}
 		if p.AuthorID != userID && !ok {
 			return ErrNotApprover
+		}
+		// A delivery already on its way cannot be called back: too late.
+		ds, err := tx.Deliveries(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if d.Status == storage.DeliveryPublishing || d.Status == storage.DeliveryPublished {
+				return &MovedOnError{PostID: p.ID, Status: StatusPublishing, Version: p.Version, ActorID: SystemActor}
+			}
 		}
 		if err := s.move(ctx, tx, p, StatusCanceled, userID, ActionCancel, ""); err != nil {
 			return err
@@ -728,7 +764,7 @@ func (s *Service) CheckDraft(text string, accountIDs []int64) error {
 	if err != nil {
 		return err
 	}
-	return checkLengths(text, targets)
+	return s.checkLengths(text, 0, targets)
 }
 
 // CheckText says whether text fits the accounts of post id: the edit
@@ -742,17 +778,21 @@ func (s *Service) CheckText(ctx context.Context, id int64, text string) error {
 	if err != nil {
 		return fmt.Errorf("workflows: %w", err)
 	}
-	return checkLengths(text, targets)
+	return s.checkLengths(text, id, targets)
 }
 
-// CanDecide says whether userID may reject or send back version of post
-// id now, before they are asked for a reason.
-func (s *Service) CanDecide(ctx context.Context, id int64, version int, userID string) error {
+// CanDecide says whether userID may reject (or, reject false, send back)
+// version of post id now, before they are asked for a reason.
+func (s *Service) CanDecide(ctx context.Context, id int64, version int, userID string, reject bool) error {
 	p, err := s.store.Post(ctx, id)
 	if err != nil {
 		return fmt.Errorf("workflows: %w", err)
 	}
-	if version != 0 && p.Version != version || !CanMove(p.Status, StatusRejected) {
+	to := StatusChangesRequested
+	if reject {
+		to = StatusRejected
+	}
+	if version != 0 && p.Version != version || !CanMove(p.Status, to) || p.Status == to {
 		return movedOn(ctx, s.store, p)
 	}
 	if p.AuthorID == userID {

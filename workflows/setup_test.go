@@ -20,6 +20,7 @@ type fakeNotifier struct {
 	events    []Event
 	nextTS    int
 	failCards bool
+	alerts    []Event
 }
 
 func (n *fakeNotifier) ShowCard(_ context.Context, c Card) (CardRef, error) {
@@ -190,4 +191,11 @@ func (f *fixture) draft(t *testing.T, author, text string) Post {
 		t.Fatalf("Draft: %v", err)
 	}
 	return p
+}
+
+func (n *fakeNotifier) Alert(_ context.Context, _ Card, ev Event) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.alerts = append(n.alerts, ev)
+	return nil
 }
