@@ -116,6 +116,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Warn("CATWEETE_APPROVERS is empty: anyone but a post's author may approve it")
 	}
 
+	slots, err := workflows.ParseSlots(cfg.Slots)
+	if err != nil {
+		return fmt.Errorf("config: CATWEETE_SLOTS: %w", err)
+	}
+
 	store, err := storage.Open(ctx, cfg.DBPath)
 	if err != nil {
 		return err
@@ -147,12 +152,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	svc, err := workflows.New(ctx, workflows.Config{
 		Store: store, Accounts: accounts, Notifier: notifier, Directory: notifier,
 		Approvers: cfg.Approvers, ApprovalsRequired: cfg.ApprovalsRequired, Location: cfg.Location, Logger: log,
+		Slots: slots, DisableUTM: !cfg.UTM,
 	})
 	if err != nil {
 		return err
 	}
 	router, err := commands.New(commands.Config{
-		Service: svc, Lang: lang, Command: cfg.Command, ApprovalChannel: cfg.ApprovalChannel, Logger: log,
+		Service: svc, Lang: lang, Command: cfg.Command, ApprovalChannel: cfg.ApprovalChannel, Zones: notifier, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -212,7 +218,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// The dispatcher sleeps until the next due time; this sweep is its
 	// safety net, should a wake-up ever be missed.
 	sweeps.AddFunc("@every 1m", svc.Kick) //nolint:errcheck // a constant, valid spec
-	sweeps.AddFunc("@every 1h", func() {  //nolint:errcheck // a constant, valid spec
+	sweeps.AddFunc("@every 1m", func() {  //nolint:errcheck // a constant, valid spec
+		if err := svc.Sweep(context.WithoutCancel(ctx)); err != nil {
+			log.Error("sweep", "err", err)
+		}
+	})
+	sweeps.AddFunc("@every 1h", func() { //nolint:errcheck // a constant, valid spec
 		if n, err := store.ForgetEvents(context.WithoutCancel(ctx), time.Now().Add(-eventMemory)); err != nil {
 			log.Error("old events not forgotten", "err", err)
 		} else if n > 0 {

@@ -55,6 +55,9 @@ type Bot struct {
 	verifier   *Verifier
 	httpClient *http.Client
 	pool       *pool
+	// modals runs the work that must open a modal: a trigger_id lives 3 s,
+	// so it must not wait behind slow jobs in the main pool.
+	modals     *pool
 	jobTimeout time.Duration
 	now        func() time.Time
 	log        *slog.Logger
@@ -93,7 +96,8 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	b := &Bot{
 		api: cfg.API, router: cfg.Router, cat: cfg.Router.Catalog(), notifier: cfg.Notifier, events: cfg.Events,
 		verifier: NewVerifier(cfg.SigningSecret, cfg.Now), httpClient: cfg.HTTPClient,
-		pool: newPool(cfg.Workers, cfg.Queue), jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger,
+		pool: newPool(cfg.Workers, cfg.Queue), modals: newPool(4, 64),
+		jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger,
 		userID: auth.UserID, teamID: auth.TeamID,
 	}
 	b.log.Info("connected to Slack", "bot_user", auth.UserID, "team", auth.TeamID)
@@ -105,14 +109,27 @@ func (b *Bot) UserID() string { return b.userID }
 
 // Shutdown stops taking work and waits for the jobs already taken, or ctx.
 func (b *Bot) Shutdown(ctx context.Context) error {
-	return b.pool.stop(ctx)
+	return errors.Join(b.modals.stop(ctx), b.pool.stop(ctx))
 }
 
 // later runs job after the ack, in the pool, with its own deadline. It
 // reports false when the pool is full.
 func (b *Bot) later(name string, job func(ctx context.Context)) bool {
-	return b.pool.submit(func(base context.Context) {
-		ctx, cancel := context.WithTimeout(base, b.jobTimeout)
+	return b.run(b.pool, b.jobTimeout, name, job)
+}
+
+// modalDeadline leaves views.open time to answer within the 3 s a
+// trigger_id lives.
+const modalDeadline = 2500 * time.Millisecond
+
+// soon runs job, which opens a modal, on the modal lane.
+func (b *Bot) soon(name string, job func(ctx context.Context)) bool {
+	return b.run(b.modals, b.jobTimeout, name, job)
+}
+
+func (b *Bot) run(p *pool, timeout time.Duration, name string, job func(ctx context.Context)) bool {
+	return p.submit(func(base context.Context) {
+		ctx, cancel := context.WithTimeout(base, timeout)
 		defer cancel()
 		defer func() {
 			if v := recover(); v != nil {
@@ -123,6 +140,14 @@ func (b *Bot) later(name string, job func(ctx context.Context)) bool {
 	})
 }
 
+// openModal opens view with trigger, within the trigger's life.
+func (b *Bot) openModal(ctx context.Context, trigger string, view slack.ModalViewRequest) error {
+	ctx, cancel := context.WithTimeout(ctx, modalDeadline)
+	defer cancel()
+	_, err := b.api.OpenViewContext(ctx, trigger, view)
+	return err
+}
+
 // ack is what goes back to Slack at once: nothing (an empty 200), or a JSON
 // body (an immediate reply, modal errors).
 type ack = any
@@ -131,15 +156,20 @@ type ack = any
 // everything else after it, through the response_url.
 func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
 	req := commands.Request{Text: cmd.Text, UserID: cmd.UserID, ChannelID: cmd.ChannelID, Source: commands.SourceSlashCommand}
-	if b.router.Parse(cmd.Text).Name == commands.CmdHelp {
+	if b.router.Parse(cmd.Text).Name == commands.CmdHelp { // cheap: answered in the ack
 		reply := b.router.Handle(context.Background(), req)
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: reply.Text}
 	}
-	ok := b.later("command", func(ctx context.Context) {
+	parsed := b.router.Parse(cmd.Text)
+	run := b.later
+	if parsed.Name == commands.CmdDraft && strings.TrimSpace(parsed.Args) == "" {
+		run = b.soon
+	}
+	ok := run("command", func(ctx context.Context) {
 		reply := b.router.Handle(ctx, req)
 		if reply.OpenDraftModal {
-			meta := modalMeta{UserID: cmd.UserID, Channel: cmd.ChannelID}
-			if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, b.draftModal(meta, reply.DraftText)); err != nil {
+			meta := modalMeta{UserID: cmd.UserID, Channel: cmd.ChannelID, Lang: string(reply.Lang)}
+			if err := b.openModal(ctx, cmd.TriggerID, b.draftModal(meta, reply.DraftText)); err != nil {
 				b.log.WarnContext(ctx, "draft modal not opened", "user", cmd.UserID, "err", err)
 				b.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, b.cat.T(reply.Lang, commands.MsgExpiredTrigger))
 			}
@@ -167,19 +197,40 @@ func (b *Bot) respond(ctx context.Context, responseURL, channel, user, text stri
 		if err == nil {
 			return
 		}
-		b.log.WarnContext(ctx, "response_url failed", "user", user, "err", err)
+		b.log.WarnContext(ctx, "response_url failed", "user", user, "err", withoutURL(err, responseURL))
 	}
 	b.ephemeral(ctx, channel, user, text)
 }
 
 // ephemeral shows text to user alone, in channel.
 func (b *Bot) ephemeral(ctx context.Context, channel, user, text string) {
-	if text == "" || channel == "" {
+	if text == "" {
 		return
 	}
-	if _, err := b.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
-		b.log.WarnContext(ctx, "ephemeral not posted", "user", user, "channel", channel, "err", err)
+	if channel != "" {
+		_, err := b.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
+		if err == nil {
+			return
+		}
+		b.log.WarnContext(ctx, "ephemeral not posted; sending a direct message", "user", user, "channel", channel, "err", err)
 	}
+	// Not in that channel (a DM, a private channel the bot is not in, a
+	// modal opened elsewhere): the app's direct message with the person.
+	if _, _, err := b.api.PostMessageContext(ctx, user, slack.MsgOptionText(text, false)); err != nil {
+		b.log.WarnContext(ctx, "direct message not posted", "user", user, "err", err)
+	}
+}
+
+// withoutURL keeps a response_url out of a log line: it is a capability
+// that can post for 30 minutes, and slack-go's errors quote it.
+func withoutURL(err error, url string) string {
+	if err == nil {
+		return ""
+	}
+	if url == "" {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), url, "[response_url]")
 }
 
 // eventEnvelope is the outer JSON of the Events API, over HTTP and Socket
@@ -229,7 +280,7 @@ func (b *Bot) onEvent(ctx context.Context, env eventEnvelope) bool {
 		}
 		if reply.OpenDraftModal {
 			// A mention has no trigger_id to open a modal with.
-			reply.Text = b.cat.T(reply.Lang, commands.MsgDraftUsage, "@catweete")
+			reply.Text = b.cat.T(reply.Lang, commands.MsgDraftUsage, "<@"+b.userID+">")
 		}
 		if _, _, err := b.api.PostMessageContext(ctx, ev.Channel, slack.MsgOptionText(reply.Text, false),
 			slack.MsgOptionTS(thread), slack.MsgOptionDisableLinkUnfurl()); err != nil {
@@ -275,8 +326,8 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) ack {
 		}
 		text := commands.SlackToPlain(cb.Message.Text)
 		meta := modalMeta{UserID: cb.User.ID, Channel: cb.Channel.ID}
-		taken := b.later("shortcut", func(ctx context.Context) {
-			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, b.draftModal(meta, text)); err != nil {
+		taken := b.soon("shortcut", func(ctx context.Context) {
+			if err := b.openModal(ctx, cb.TriggerID, b.draftModal(meta, text)); err != nil {
 				b.log.WarnContext(ctx, "draft modal not opened", "user", cb.User.ID, "err", err)
 				b.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.cat.T(lang, commands.MsgExpiredTrigger))
 			}
@@ -320,7 +371,11 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 		}
 		return
 	}
-	taken := b.later("action", func(ctx context.Context) {
+	run := b.later
+	if action.ActionID == ActionRequestChanges || action.ActionID == ActionReject || action.ActionID == ActionEdit {
+		run = b.soon
+	}
+	taken := run("action", func(ctx context.Context) {
 		switch action.ActionID {
 		case ActionApprove:
 			b.refuse(ctx, cb, b.router.Approve(ctx, user, postID, version))
@@ -335,7 +390,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 				b.refuse(ctx, cb, msg)
 				return
 			}
-			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, b.reasonModal(meta)); err != nil {
+			if err := b.openModal(ctx, cb.TriggerID, b.reasonModal(meta)); err != nil {
 				b.log.WarnContext(ctx, "reason modal not opened", "post_id", postID, "err", err)
 				b.refuse(ctx, cb, b.cat.T(lang, commands.MsgExpiredTrigger))
 			}
@@ -346,7 +401,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 				return
 			}
 			meta := modalMeta{UserID: user, Channel: channel, PostID: postID, Version: post.Version}
-			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, b.editModal(meta, post.Text)); err != nil {
+			if err := b.openModal(ctx, cb.TriggerID, b.editModal(meta, post.Text)); err != nil {
 				b.log.WarnContext(ctx, "edit modal not opened", "post_id", postID, "err", err)
 				b.refuse(ctx, cb, b.cat.T(lang, commands.MsgExpiredTrigger))
 			}
@@ -393,7 +448,7 @@ func (b *Bot) onDeliveryAction(cb slack.InteractionCallback, action slack.BlockA
 				Text: text, ReplaceOriginal: true,
 			})
 			if err != nil {
-				b.log.WarnContext(ctx, "alert not updated", "delivery_id", id, "err", err)
+				b.log.WarnContext(ctx, "alert not updated", "delivery_id", id, "err", withoutURL(err, cb.ResponseURL))
 			}
 		}
 	})
@@ -422,7 +477,7 @@ func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, text str
 			ResponseType: slack.ResponseTypeEphemeral, Text: text, ReplaceOriginal: false,
 		})
 		if err != nil {
-			b.log.WarnContext(ctx, "refusal not shown", "user", cb.User.ID, "err", err)
+			b.log.WarnContext(ctx, "refusal not shown", "user", cb.User.ID, "err", withoutURL(err, cb.ResponseURL))
 		}
 	}
 }
@@ -430,12 +485,12 @@ func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, text str
 // onSubmission validates a modal at once (errors go back in the ack, next
 // to the field) and does the work after the ack.
 func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
-	lang := b.router.Lang()
 	meta, err := decodeMeta(cb.View.PrivateMetadata)
 	if err != nil {
 		b.log.Warn("modal without metadata", "callback", cb.View.CallbackID, "user", cb.User.ID, "err", err)
 		return nil
 	}
+	lang := b.langOf(meta)
 	if meta.UserID != "" && meta.UserID != cb.User.ID {
 		b.log.Warn("modal submitted by someone else", "opened_by", meta.UserID, "user", cb.User.ID)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstBlock(cb): b.cat.T(lang, commands.MsgNotYourModal)})

@@ -43,6 +43,7 @@ type Notifier struct {
 	approvalChannel string
 	now             func() time.Time
 	log             *slog.Logger
+	zones           zoneCache
 }
 
 // NewNotifier returns a Notifier.
@@ -158,6 +159,9 @@ func (n *Notifier) eventText(card workflows.Card, ev workflows.Event) string {
 	case workflows.EventNudge:
 		return n.cat.T(lang, key, mentionAll(ev.Approvers), n.when(card))
 	case workflows.EventRetried, workflows.EventConfirmed, workflows.EventDeliveryCanceled:
+		if ev.ActorID == workflows.SystemActor {
+			return "" // the post's cancellation was announced already
+		}
 		return n.cat.T(lang, key, ev.ActorID, network)
 	}
 	return ""

@@ -10,6 +10,8 @@ import (
 	"net/url"
 
 	"github.com/slack-go/slack"
+
+	"catweete/commands"
 )
 
 // maxBody is the largest request body accepted: Slack's payloads are far
@@ -61,7 +63,7 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) 
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		b.log.Warn("slash command unreadable", "err", err)
-		writeAck(w, b, &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), "err.bad_payload")})
+		writeAck(w, b, &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBadPayload)})
 		return
 	}
 	cmd := slack.SlashCommand{

@@ -27,6 +27,9 @@ type modalMeta struct {
 	PostID   int64  `json:"p,omitempty"`
 	Version  int    `json:"v,omitempty"`
 	Decision string `json:"d,omitempty"`
+	// Lang is the language of the person who opened the modal, for the
+	// modal and the answer to its submission.
+	Lang string `json:"l,omitempty"`
 }
 
 func (m modalMeta) encode() string {
@@ -42,8 +45,16 @@ func decodeMeta(s string) (modalMeta, error) {
 	return m, nil
 }
 
+// langOf is the modal's language: its opener's, else the team's.
+func (b *Bot) langOf(meta modalMeta) commands.Lang {
+	if meta.Lang != "" {
+		return commands.ParseLang(meta.Lang)
+	}
+	return b.router.Lang()
+}
+
 func (b *Bot) modal(callbackID string, title commands.Key, meta modalMeta, blocks ...slack.Block) slack.ModalViewRequest {
-	lang := b.router.Lang()
+	lang := b.langOf(meta)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackID,
@@ -55,8 +66,7 @@ func (b *Bot) modal(callbackID string, title commands.Key, meta modalMeta, block
 	}
 }
 
-func (b *Bot) textInput(label, hint commands.Key, initial string) *slack.InputBlock {
-	lang := b.router.Lang()
+func (b *Bot) textInput(lang commands.Lang, label, hint commands.Key, initial string) *slack.InputBlock {
 	input := slack.NewPlainTextInputBlockElement(nil, inputText)
 	input.Multiline = true
 	input.MaxLength = maxTextInput
@@ -67,7 +77,7 @@ func (b *Bot) textInput(label, hint commands.Key, initial string) *slack.InputBl
 // draftModal asks for a post: its text, its accounts (all ticked) and,
 // optionally, when it should go out.
 func (b *Bot) draftModal(meta modalMeta, text string) slack.ModalViewRequest {
-	lang := b.router.Lang()
+	lang := b.langOf(meta)
 	var options, initial []*slack.OptionBlockObject
 	for _, a := range b.router.Accounts() {
 		o := slack.NewOptionBlockObject(strconv.FormatInt(a.ID, 10), plain(truncate(a.DisplayName, 75)), nil)
@@ -81,7 +91,7 @@ func (b *Bot) draftModal(meta modalMeta, text string) slack.ModalViewRequest {
 		plain(b.cat.T(lang, commands.MsgModalWhenHint)), when)
 	whenBlock.Optional = true
 	return b.modal(CallbackDraft, commands.MsgModalDraftTitle, meta,
-		b.textInput(commands.MsgModalText, commands.MsgModalTextHint, text),
+		b.textInput(lang, commands.MsgModalText, commands.MsgModalTextHint, text),
 		slack.NewInputBlock(blockAccounts, plain(b.cat.T(lang, commands.MsgModalAccounts)), nil, accounts),
 		whenBlock,
 	)
@@ -90,12 +100,12 @@ func (b *Bot) draftModal(meta modalMeta, text string) slack.ModalViewRequest {
 // editModal offers the post's text to its author.
 func (b *Bot) editModal(meta modalMeta, text string) slack.ModalViewRequest {
 	return b.modal(CallbackEdit, commands.MsgModalEditTitle, meta,
-		b.textInput(commands.MsgModalText, commands.MsgModalTextHint, text))
+		b.textInput(b.langOf(meta), commands.MsgModalText, commands.MsgModalTextHint, text))
 }
 
 // reasonModal asks why a post is rejected or sent back.
 func (b *Bot) reasonModal(meta modalMeta) slack.ModalViewRequest {
-	lang := b.router.Lang()
+	lang := b.langOf(meta)
 	title, hint := commands.MsgModalReasonTitle, commands.MsgModalReasonChanges
 	if meta.Decision == decisionReject {
 		title, hint = commands.MsgModalRejectTitle, commands.MsgModalReasonReject

@@ -59,6 +59,11 @@ func (r *Router) Parse(text string) Parsed {
 	word, rest := splitWord(text)
 	alias, ok := r.aliases[fold(word)]
 	if !ok {
+		// "Salut @catweete, alors ça tweete ?" asks the same thing as the
+		// bare phrase.
+		if p, ok := r.phraseWithin(fold(text)); ok {
+			return p
+		}
 		return Parsed{Unknown: word, Args: rest}
 	}
 	return Parsed{Name: alias.name, Args: rest, Lang: alias.lang}
@@ -118,4 +123,15 @@ func fold(s string) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// phraseWithin finds a status phrase among the words of folded text.
+func (r *Router) phraseWithin(folded string) (Parsed, bool) {
+	padded := " " + folded + " "
+	for phrase, p := range r.phrases {
+		if strings.Contains(padded, " "+phrase+" ") {
+			return p, true
+		}
+	}
+	return Parsed{}, false
 }

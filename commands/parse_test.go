@@ -25,6 +25,12 @@ func TestParse(t *testing.T) {
 		{"MentionWithoutSpaceThenHelp", "<@UBOT>help", Parsed{Name: CmdHelp, Lang: English}},
 		{"NonBreakingSpaceAfterMention", "<@UBOT>\u00a0aide", Parsed{Name: CmdHelp, Lang: French}},
 
+		// The phrase within a longer sentence.
+		{"PhraseAfterAGreeting", "Salut <@UBOT>, alors ça tweete ?", Parsed{Name: CmdStatus, Lang: French}},
+		{"PhraseWithAnEmoji", "Alors, ça tweete ? :eyes:", Parsed{Name: CmdStatus, Lang: French}},
+		{"EnglishPhraseInASentence", "hey, how's it going?", Parsed{Name: CmdStatus, Lang: English}},
+		{"WordTweeteAloneIsNotAPhrase", "tweete", Parsed{Unknown: "tweete"}},
+
 		// Drafts keep their text as typed.
 		{"DraftKeepsCaseAndPunctuation", "draft Notre NOUVEAU site est en ligne !!!",
 			Parsed{Name: CmdDraft, Args: "Notre NOUVEAU site est en ligne !!!", Lang: English}},

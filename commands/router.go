@@ -229,42 +229,53 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 	return reply
 }
 
-// ErrorText words err for a person. Errors that are not theirs to fix are
-// logged whole and answered with a short apology.
+// ErrorText words err for a person, and logs it: a refusal at Info (one
+// line per bad input), anything else whole at Error, answered with a short
+// apology that does not show it.
 func (r *Router) ErrorText(ctx context.Context, lang Lang, postID int64, err error) string {
+	if text, known := r.errorText(lang, postID, err); known {
+		r.log.InfoContext(ctx, "request refused", "post_id", postID, "reason", err.Error())
+		return text
+	}
+	r.log.ErrorContext(ctx, "command failed", "post_id", postID, "err", err)
+	return r.cat.T(lang, MsgInternal)
+}
+
+// errorText words the errors a person can cause; known is false for the
+// others.
+func (r *Router) errorText(lang Lang, postID int64, err error) (text string, known bool) {
 	var tooLong *workflows.TooLongError
 	var moved *workflows.MovedOnError
 	var deliveryMoved *workflows.DeliveryMovedOnError
 	switch {
 	case errors.Is(err, workflows.ErrNotFound):
-		return r.cat.T(lang, MsgNotFound, postID)
+		return r.cat.T(lang, MsgNotFound, postID), true
 	case errors.Is(err, workflows.ErrEmptyText):
-		return r.cat.T(lang, MsgEmptyText)
+		return r.cat.T(lang, MsgEmptyText), true
 	case errors.As(err, &tooLong):
-		return r.cat.T(lang, MsgTooLong, tooLong.Network, tooLong.Count, tooLong.Limit)
+		return r.cat.T(lang, MsgTooLong, tooLong.Network, tooLong.Count, tooLong.Limit), true
 	case errors.Is(err, workflows.ErrSelfApproval):
-		return r.cat.T(lang, MsgSelfApproval)
+		return r.cat.T(lang, MsgSelfApproval), true
 	case errors.Is(err, workflows.ErrNotApprover):
-		return r.cat.T(lang, MsgNotApprover)
+		return r.cat.T(lang, MsgNotApprover), true
 	case errors.Is(err, workflows.ErrAlreadyApproved):
-		return r.cat.T(lang, MsgAlreadyApproved, postID)
+		return r.cat.T(lang, MsgAlreadyApproved, postID), true
 	case errors.Is(err, workflows.ErrReasonRequired):
-		return r.cat.T(lang, MsgReasonRequired)
+		return r.cat.T(lang, MsgReasonRequired), true
 	case errors.Is(err, workflows.ErrNotAuthor):
-		return r.cat.T(lang, MsgNotAuthor)
+		return r.cat.T(lang, MsgNotAuthor), true
 	case errors.Is(err, workflows.ErrUnchanged):
-		return r.cat.T(lang, MsgUnchanged)
+		return r.cat.T(lang, MsgUnchanged), true
 	case errors.Is(err, workflows.ErrPastTime):
-		return r.cat.T(lang, MsgPastTime)
+		return r.cat.T(lang, MsgPastTime), true
 	case errors.Is(err, workflows.ErrNoAccount):
-		return r.cat.T(lang, MsgNoAccount)
+		return r.cat.T(lang, MsgNoAccount), true
 	case errors.As(err, &moved):
-		return r.movedOnText(lang, moved)
+		return r.movedOnText(lang, moved), true
 	case errors.As(err, &deliveryMoved):
-		return r.cat.T(lang, MsgDeliveryMovedOn, r.cat.DeliveryStateName(lang, deliveryMoved.Status))
+		return r.cat.T(lang, MsgDeliveryMovedOn, r.cat.DeliveryStateName(lang, deliveryMoved.Status)), true
 	}
-	r.log.ErrorContext(ctx, "command failed", "post_id", postID, "err", err)
-	return r.cat.T(lang, MsgInternal)
+	return "", false
 }
 
 func (r *Router) movedOnText(lang Lang, e *workflows.MovedOnError) string {

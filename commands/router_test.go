@@ -305,7 +305,7 @@ func TestHandleDraft(t *testing.T) {
 		f := setup(t, options{})
 		f.notifier.showErr = errors.New("slack: channel_not_found")
 		reply := f.handle(t, "U1", "brouillon Bonjour")
-		want := "Brouillon n°1 enregistré, mais je n'ai pas pu poster sa carte d'approbation ; je réessaierai à sa prochaine modification."
+		want := "Brouillon n°1 enregistré, mais Slack a refusé sa carte d'approbation (le bot est-il invité dans le canal ?) : je réessaie chaque minute."
 		if reply.Text != want {
 			t.Errorf("reply = %q, want %q", reply.Text, want)
 		}

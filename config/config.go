@@ -42,6 +42,7 @@ const (
 	envTZ                = "CATWEETE_TZ"
 	envLang              = "CATWEETE_LANG"
 	envSlots             = "CATWEETE_SLOTS"
+	envUTM               = "CATWEETE_UTM"
 	envMastodonURL       = "MASTODON_URL"
 	envMastodonToken     = "MASTODON_TOKEN"
 	envBlueskyHandle     = "BLUESKY_HANDLE"
@@ -165,6 +166,9 @@ type Config struct {
 	// "mon-fri 09:30,12:30; sat 11:00"). It is parsed by workflows, which
 	// owns what a slot means; empty means no slots.
 	Slots string
+	// UTM is CATWEETE_UTM: "on" (the default) adds campaign tags to the
+	// links of every post, "off" leaves links as written.
+	UTM bool
 
 	// Mastodon, Bluesky, X, LinkedIn and Facebook are the brand's accounts.
 	// A network whose credentials are unset is simply off (Enabled reports
@@ -285,6 +289,14 @@ func Load(lookup func(key string) (string, bool), readFile func(path string) ([]
 		r.fail(envLang, "unknown language %q (want fr or en)", c.Lang)
 	}
 	c.Slots = r.value(envSlots, "")
+	switch utm := strings.ToLower(r.value(envUTM, "on")); utm {
+	case "on", "true", "1", "yes":
+		c.UTM = true
+	case "off", "false", "0", "no":
+		c.UTM = false
+	default:
+		r.fail(envUTM, "unknown value %q (want on or off)", utm)
+	}
 
 	// Networks.
 	c.Mastodon = r.mastodon()

@@ -196,3 +196,15 @@ func (q queries) PostsSince(ctx context.Context, since time.Time, limit int, sta
 	}
 	return posts, nil
 }
+
+// PostsWithoutCard returns the posts still in play whose approval card
+// could not be posted.
+func (q queries) PostsWithoutCard(ctx context.Context, limit int) ([]Post, error) {
+	posts, err := scanPosts(q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
+		WHERE card_ts = '' AND status IN ('pending', 'changes_requested', 'approved', 'publishing')
+		ORDER BY id LIMIT ?`, limit))
+	if err != nil {
+		return nil, fmt.Errorf("storage: posts without card: %w", err)
+	}
+	return posts, nil
+}

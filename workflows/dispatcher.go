@@ -49,6 +49,7 @@ func (s *Service) RunDispatcher(ctx context.Context) error {
 	// cut a call that is about to succeed.
 	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
+		s.stopping.Store(true)
 		grace := time.AfterFunc(shutdownGrace, cancelCalls)
 		s.inflight.Wait()
 		grace.Stop()
@@ -343,6 +344,8 @@ func (s *Service) settlePost(ctx context.Context, d storage.Delivery, kind Event
 	ev := Event{Kind: kind, ActorID: actor, Target: &t, Reason: d.LastError}
 	s.afterChange(ctx, d.PostID, ev)
 	if kind == EventFailed || kind == EventUnknown {
+		ctx, cancel := s.notifyContext(ctx)
+		defer cancel()
 		card, err := s.Card(ctx, d.PostID)
 		if err == nil {
 			err = s.notifier.Alert(ctx, card, ev)

@@ -228,3 +228,23 @@ func (s *Service) Nudge(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Sweep is the minute's housekeeping: approvers reminded before their
+// posts' time, and the cards that Slack refused earlier posted again, so
+// that no post is left without its buttons.
+func (s *Service) Sweep(ctx context.Context) error {
+	errNudge := s.Nudge(ctx)
+	posts, err := s.store.PostsWithoutCard(ctx, 20)
+	if err != nil {
+		return errors.Join(errNudge, fmt.Errorf("workflows: sweep: %w", err))
+	}
+	var errs []error
+	for _, p := range posts {
+		if _, err := s.refreshCard(ctx, p.ID, nil); err != nil {
+			errs = append(errs, fmt.Errorf("workflows: card of post %d: %w", p.ID, err))
+			continue
+		}
+		s.log.InfoContext(ctx, "card posted late", "post_id", p.ID)
+	}
+	return errors.Join(append(errs, errNudge)...)
+}

@@ -121,6 +121,7 @@ type Service struct {
 	keyClock  atomic.Int64 // the last microsecond used in an idempotency key
 	inflight  sync.WaitGroup
 	flying    sync.Map // delivery ids being published by this process
+	stopping  atomic.Bool
 	cardLocks keyedMutex
 }
 
@@ -682,11 +683,29 @@ func (s *Service) Post(ctx context.Context, id int64) (Post, error) {
 // down must not undo what was decided: failures are logged, and the card is
 // redrawn at the next change.
 func (s *Service) afterChange(ctx context.Context, id int64, ev Event) Post {
+	ctx, cancel := s.notifyContext(ctx)
+	defer cancel()
 	p, err := s.refreshCard(ctx, id, &ev)
 	if err != nil {
 		s.log.ErrorContext(ctx, "card not updated", "post_id", id, "event", ev.Kind.String(), "err", err)
 	}
 	return p
+}
+
+// Telling Slack is bounded: normally long enough for a rate limit or two,
+// and short once the dispatcher is stopping, so that a stop stays within
+// its budget (the outcome itself is already recorded).
+const (
+	notifyTimeout         = 20 * time.Second
+	notifyTimeoutStopping = 1500 * time.Millisecond
+)
+
+func (s *Service) notifyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	timeout := notifyTimeout
+	if s.stopping.Load() {
+		timeout = notifyTimeoutStopping
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), timeout)
 }
 
 // refreshCard draws the card of post id (posting it if it has none yet) and,
