@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,8 +25,12 @@ import (
 	"catweete/bot"
 	"catweete/commands"
 	"catweete/config"
+	"catweete/social/bluesky"
+	"catweete/social/facebook"
+	"catweete/social/linkedin"
 	"catweete/social/mastodon"
 	"catweete/social/sandbox"
+	"catweete/social/x"
 	"catweete/storage"
 	"catweete/workflows"
 )
@@ -258,6 +264,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return nil
 }
 
+// fingerprint names a credential without revealing it: the first bytes of
+// its SHA-256.
+func fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:6])
+}
+
 // buildAccounts creates a client for each configured network; with none,
 // the sandbox network, so that catweete always has somewhere to publish.
 func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger) ([]workflows.AccountConfig, error) {
@@ -276,12 +289,43 @@ func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger) ([]
 		cancel()
 		accounts = append(accounts, workflows.AccountConfig{Handle: cfg.Mastodon.URL, Publisher: client})
 	}
-	for name, enabled := range map[string]bool{
-		"Bluesky": cfg.Bluesky.Enabled(), "X": cfg.X.Enabled(), "LinkedIn": cfg.LinkedIn.Enabled(), "Facebook": cfg.Facebook.Enabled(),
-	} {
-		if enabled {
-			log.Warn("network configured but not supported by this version; ignored", "network", name)
+	if cfg.Bluesky.Enabled() {
+		client, err := bluesky.New(bluesky.Config{
+			PDSURL: cfg.Bluesky.PDSURL, Handle: cfg.Bluesky.Handle, AppPassword: cfg.Bluesky.AppPassword.Reveal(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("BLUESKY_HANDLE: %w", err)
 		}
+		accounts = append(accounts, workflows.AccountConfig{Handle: cfg.Bluesky.Handle, Publisher: client})
+	}
+	if cfg.X.Enabled() {
+		client, err := x.New(x.Config{APIURL: cfg.X.APIURL, Token: cfg.X.AccessToken.Reveal()})
+		if err != nil {
+			return nil, fmt.Errorf("X_ACCESS_TOKEN: %w", err)
+		}
+		// The token names the account; its hash keys the account row, so
+		// that no part of the token is stored.
+		accounts = append(accounts, workflows.AccountConfig{Handle: "x:" + fingerprint(cfg.X.AccessToken.Reveal()), Publisher: client})
+	}
+	if cfg.LinkedIn.Enabled() {
+		client, err := linkedin.New(linkedin.Config{
+			APIURL: cfg.LinkedIn.APIURL, Token: cfg.LinkedIn.AccessToken.Reveal(), AuthorURN: cfg.LinkedIn.AuthorURN,
+			Version: cfg.LinkedIn.Version,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("LINKEDIN_AUTHOR_URN: %w", err)
+		}
+		accounts = append(accounts, workflows.AccountConfig{Handle: cfg.LinkedIn.AuthorURN, Publisher: client})
+	}
+	if cfg.Facebook.Enabled() {
+		client, err := facebook.New(facebook.Config{
+			GraphURL: cfg.Facebook.GraphURL, Version: cfg.Facebook.Version, PageID: cfg.Facebook.PageID,
+			PageToken: cfg.Facebook.PageToken.Reveal(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("FACEBOOK_PAGE_ID: %w", err)
+		}
+		accounts = append(accounts, workflows.AccountConfig{Handle: cfg.Facebook.PageID, Publisher: client})
 	}
 	if len(accounts) == 0 {
 		log.Info("no network configured: publishing to the sandbox network")

@@ -56,6 +56,8 @@ const (
 	envFacebookPageID    = "FACEBOOK_PAGE_ID"
 	envFacebookToken     = "FACEBOOK_PAGE_TOKEN"
 	envFacebookGraphURL  = "FACEBOOK_GRAPH_URL"
+	envLinkedInVersion   = "LINKEDIN_VERSION"
+	envFacebookVersion   = "FACEBOOK_GRAPH_VERSION"
 
 	// fileSuffix turns a secret's variable into the one that names a file
 	// holding it (Docker and Kubernetes secrets are mounted as files).

@@ -63,6 +63,10 @@ type LinkedInConfig struct {
 	// APIURL is LINKEDIN_API_URL, without a trailing slash; default
 	// "https://api.linkedin.com".
 	APIURL string
+	// Version is LINKEDIN_VERSION, the LinkedIn-Version header (YYYYMM);
+	// empty: the client's default. LinkedIn retires versions after about
+	// a year, so a deployment may need to move it on.
+	Version string
 }
 
 // Enabled reports whether the LinkedIn account is configured.
@@ -78,6 +82,9 @@ type FacebookConfig struct {
 	// GraphURL is FACEBOOK_GRAPH_URL, without a trailing slash; default
 	// "https://graph.facebook.com".
 	GraphURL string
+	// Version is FACEBOOK_GRAPH_VERSION ("v26.0"); empty: the client's
+	// default.
+	Version string
 }
 
 // Enabled reports whether the Facebook Page is configured.
@@ -161,6 +168,10 @@ func (r *reader) linkedIn() LinkedInConfig {
 		r.fail(envLinkedInAuthor, "%q is not an author URN (want urn:li:person:… or urn:li:organization:…)", l.AuthorURN)
 	}
 	l.APIURL = r.url(envLinkedInAPIURL, defaultLinkedInAPIURL, defaultLinkedInAPIURL)
+	l.Version = r.get(envLinkedInVersion)
+	if l.Version != "" && (len(l.Version) != 6 || strings.Trim(l.Version, "0123456789") != "") {
+		r.fail(envLinkedInVersion, "%q is not a LinkedIn API version (want YYYYMM, e.g. 202610)", l.Version)
+	}
 	switch {
 	case l.AccessToken.IsSet() && l.AuthorURN == "":
 		r.pair(tokenVar, envLinkedInAuthor, false)
@@ -189,6 +200,10 @@ func (r *reader) facebook() FacebookConfig {
 	var tokenVar string
 	f.PageToken, tokenVar = r.secret(envFacebookToken)
 	f.GraphURL = r.url(envFacebookGraphURL, defaultFacebookGraphURL, defaultFacebookGraphURL)
+	f.Version = r.get(envFacebookVersion)
+	if v, ok := strings.CutPrefix(f.Version, "v"); f.Version != "" && (!ok || v == "" || strings.Trim(v, "0123456789.") != "") {
+		r.fail(envFacebookVersion, "%q is not a Graph API version (want e.g. v26.0)", f.Version)
+	}
 	switch {
 	case f.PageID != "" && !f.PageToken.IsSet():
 		r.pair(envFacebookPageID, envFacebookToken, true)

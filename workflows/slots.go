@@ -143,7 +143,11 @@ func parseSlotDays(s string) ([]time.Weekday, error) {
 		week := slotWeek()
 		return week[:], nil
 	}
-	s = strings.NewReplacer(" -", "-", "- ", "-", " ,", ",", ", ", ",").Replace(s)
+	// One space around each "-" and ",", then none: "mon - fri" is "mon-fri".
+	s = strings.Join(strings.Fields(strings.NewReplacer("-", " - ", ",", " , ").Replace(s)), " ")
+	for _, sep := range []string{"-", ","} {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, " "+sep, sep), sep+" ", sep)
+	}
 	var days []time.Weekday
 	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		from, to, isRange := strings.Cut(item, "-")

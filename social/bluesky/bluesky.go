@@ -1,0 +1,191 @@
+// Package bluesky publishes to one Bluesky account through the AT Protocol's
+// XRPC API: com.atproto.server.createSession to log in with an app password,
+// com.atproto.repo.createRecord to write an app.bsky.feed.post record, and
+// the AppView's app.bsky.feed.getPosts and app.bsky.actor.getProfile to read
+// a post's counts and the account's followers (https://atproto.com/specs/xrpc,
+// https://docs.bsky.app/docs/advanced-guides/api-directory).
+//
+// Every failure is returned as a *social.Error (wrapped with the operation
+// that failed), so that catweete's dispatcher can tell a rate limit or a
+// timeout, which it retries, from a refused post, which a person must fix.
+//
+// Retrying Publish is safe: the delivery's idempotency key, a TID, is the
+// post's record key, so a second attempt can only ever write to the record
+// the first one wrote. The PDS refuses to create a record that already
+// exists (today with a bare 500, see Publish), and Publish then reads the
+// record back and reports it as a social.Duplicate naming the post.
+//
+// createSession is tightly rate-limited (30 per 5 minutes and 300 a day per
+// account, https://docs.bsky.app/docs/advanced-guides/rate-limits), so the
+// client logs in once, keeps the session in memory, renews it with
+// com.atproto.server.refreshSession and logs in again only when the refresh
+// token is refused.
+package bluesky
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"catweete/social"
+)
+
+// Defaults for the zero Config.
+const (
+	// DefaultPDSURL is Bluesky's own PDS entryway, where accounts created on
+	// bsky.app live.
+	DefaultPDSURL = "https://bsky.social"
+	// DefaultAppViewURL is Bluesky's public, unauthenticated AppView, which
+	// serves the app.bsky.* reads.
+	DefaultAppViewURL = "https://public.api.bsky.app"
+)
+
+const (
+	// defaultTimeout bounds a whole request on the default HTTP client, so a
+	// server that accepts the connection and never answers cannot hold a
+	// delivery in "publishing" for ever.
+	defaultTimeout = 30 * time.Second
+	// userAgent names catweete to the server's administrators.
+	userAgent = "catweete (Bluesky client)"
+	// maxRedirects is how many redirects a GET follows on the default client.
+	maxRedirects = 10
+)
+
+// Config says which account the client speaks for.
+type Config struct {
+	// PDSURL is the account's PDS (BLUESKY_PDS_URL). If empty,
+	// DefaultPDSURL. Absolute http or https, without credentials, query or
+	// fragment; a trailing slash is tolerated and a path prefix is kept.
+	PDSURL string
+	// AppViewURL is where the app.bsky.* reads go (getPosts, getProfile). If
+	// empty, DefaultAppViewURL. Same rules as PDSURL.
+	AppViewURL string
+	// Handle is the account's handle (BLUESKY_HANDLE), e.g.
+	// brand.bsky.social; a leading @ is dropped. Required.
+	Handle string
+	// AppPassword is an app password of the account (BLUESKY_APP_PASSWORD).
+	// Required. It is sent only in the createSession request body and never
+	// appears in an error, a log line or a social.Error Message.
+	AppPassword string
+	// HTTPClient sends the requests. If nil, a client with a 30 s timeout
+	// that follows no redirect for a POST (see New).
+	HTTPClient *http.Client
+}
+
+// Client publishes to one Bluesky account. It is safe for concurrent use.
+type Client struct {
+	pds      string // PDSURL without its trailing slash
+	appView  string // AppViewURL without its trailing slash
+	handle   string
+	password string
+	http     *http.Client
+	// nowFunc is the clock that token expiry, createdAt and rate-limit
+	// resets are measured against; tests replace it.
+	nowFunc func() time.Time
+
+	mu sync.Mutex
+	// sess is the current session, nil before the first login and after
+	// the PDS refused its refresh token. Guarded by mu.
+	sess *session
+	// renewing is the login or refresh under way, nil when there is none:
+	// every caller that needs a new session waits for that one. Guarded by mu.
+	renewing *renewal
+	// loginRetryAt is when createSession may be tried again after it
+	// answered 429; zero when it may be tried now. Guarded by mu.
+	loginRetryAt time.Time
+}
+
+// New checks cfg and returns a client. It makes no request: the first
+// Publish logs in.
+//
+// The default HTTP client follows no redirect for a POST: Go would turn a
+// redirected POST into a GET (publishing nothing), so a redirect is reported
+// as a permanent failure that names where the server points, which is what
+// BLUESKY_PDS_URL should say instead.
+func New(cfg Config) (*Client, error) {
+	pds, err := parseBaseURL(cfg.PDSURL, DefaultPDSURL, "the PDS URL (BLUESKY_PDS_URL)")
+	if err != nil {
+		return nil, err
+	}
+	appView, err := parseBaseURL(cfg.AppViewURL, DefaultAppViewURL, "the AppView URL")
+	if err != nil {
+		return nil, err
+	}
+	handle := strings.TrimPrefix(strings.TrimSpace(cfg.Handle), "@")
+	if handle == "" {
+		return nil, errors.New("bluesky: the handle (BLUESKY_HANDLE) is required")
+	}
+	if hasSpaceOrControl(handle) {
+		return nil, errors.New("bluesky: the handle (BLUESKY_HANDLE) contains spaces or control characters")
+	}
+	// A password read from a file usually ends with a newline: trim it
+	// rather than fail. The value itself is never echoed.
+	password := strings.TrimSpace(cfg.AppPassword)
+	if password == "" {
+		return nil, errors.New("bluesky: the app password (BLUESKY_APP_PASSWORD) is required")
+	}
+	if hasSpaceOrControl(password) {
+		return nil, errors.New("bluesky: the app password (BLUESKY_APP_PASSWORD) contains spaces or control characters")
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{
+			Timeout: defaultTimeout,
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if via[0].Method != http.MethodGet {
+					return http.ErrUseLastResponse
+				}
+				if len(via) >= maxRedirects {
+					return errors.New("stopped after 10 redirects")
+				}
+				return nil
+			},
+		}
+	}
+	return &Client{
+		pds:      pds,
+		appView:  appView,
+		handle:   handle,
+		password: password,
+		http:     hc,
+		nowFunc:  time.Now,
+	}, nil
+}
+
+// parseBaseURL validates a server URL and returns it without a trailing
+// slash; raw empty means def. The value is never echoed in the error: a URL
+// with credentials in it would otherwise end up in a log line.
+func parseBaseURL(raw, def, what string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		raw = def
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("bluesky: " + what + " must be an absolute http or https URL, such as " + def)
+	}
+	if u.User != nil {
+		return "", errors.New("bluesky: " + what + " must not hold credentials")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", errors.New("bluesky: " + what + " must not have a query or a fragment")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func hasSpaceOrControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0
+}
+
+// Network returns social.NetworkBluesky.
+func (c *Client) Network() string { return social.NetworkBluesky }
+
+// Idempotent reports true: the record key is chosen by catweete (the
+// delivery's idempotency key), so a delivery interrupted mid-call may be
+// sent again: the PDS cannot hold two records under one key, and Publish
+// turns "already there" into a social.Duplicate naming the post.
+func (c *Client) Idempotent() bool { return true }
