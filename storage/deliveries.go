@@ -221,8 +221,11 @@ func (q queries) ExpiredLeases(ctx context.Context, now time.Time) ([]Delivery, 
 // (scheduled to try again, unknown to ask a person). It is guarded on the
 // lease, so a publisher that finishes late and a recovery never both win.
 func (q queries) ReleaseDelivery(ctx context.Context, id int64, status string, now time.Time) error {
+	// The reason is kept: a delivery that was caught mid-call has been
+	// attempted, whatever happens to it next.
 	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries
-		SET status = ?, lease_until = NULL, next_attempt_at = ?, updated_at = ?
+		SET status = ?, lease_until = NULL, next_attempt_at = ?, updated_at = ?,
+			last_error = 'interrupted mid-call (the lease expired)'
 		WHERE id = ? AND status = 'publishing' AND lease_until <= ?`,
 		status, unix(now), unix(now), id, unix(now)))
 	if err != nil {
@@ -375,6 +378,20 @@ func (q queries) RenewLease(ctx context.Context, id int64, attempt int, until ti
 		WHERE id = ? AND status = 'publishing' AND attempts = ?`, unix(until), id, attempt))
 	if err != nil {
 		return fmt.Errorf("storage: renew lease of delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// RekeyDelivery gives a claimed delivery a fresh idempotency key, stored
+// before the call, on its very first attempt only: the attempt numbered 1
+// that no earlier attempt left an error on. A delivery that may already
+// have reached the network keeps its key for ever.
+func (q queries) RekeyDelivery(ctx context.Context, id int64, attempt int, key string) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET idempotency_key = ?
+		WHERE id = ? AND status = 'publishing' AND attempts = ? AND attempts = 1 AND last_error = ''`,
+		key, id, attempt))
+	if err != nil {
+		return fmt.Errorf("storage: rekey delivery %d: %w", id, err)
 	}
 	return nil
 }

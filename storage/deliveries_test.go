@@ -845,7 +845,7 @@ func TestReleaseDelivery(t *testing.T) {
 		}
 		want := b
 		want.Status, want.RemoteID, want.RemoteURL = DeliveryPublished, "from-B", "https://example/B"
-		want.PublishedAt, want.UpdatedAt, want.LeaseUntil = done, done, time.Time{}
+		want.PublishedAt, want.UpdatedAt, want.LeaseUntil, want.LastError = done, done, time.Time{}, ""
 		if got := delivery(t, f.s, b.ID); !reflect.DeepEqual(got, want) {
 			t.Errorf("after B's completion:\n%+v\nwant\n%+v", got, want)
 		}

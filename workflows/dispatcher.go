@@ -214,6 +214,16 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) (not
 		log.WarnContext(ctx, "claim lost before publishing; left to its new owner", "err", err)
 		return nil
 	}
+	// The key minted with the draft may be days old; Bluesky takes record
+	// keys (TIDs) close to the present only. On the very first attempt,
+	// before anything reached the network, a fresh one is stored.
+	if d.Attempts == 1 && d.LastError == "" {
+		if key, err := s.newIdempotencyKey(s.now()); err == nil {
+			if err := s.store.RekeyDelivery(ctx, d.ID, d.Attempts, key); err == nil {
+				d.IdempotencyKey = key
+			}
+		}
+	}
 
 	callCtx, cancel := context.WithTimeout(callCtx, publishTimeout)
 	start := s.now()

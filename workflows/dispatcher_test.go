@@ -253,3 +253,27 @@ func TestRunDispatcherStopsWithinItsGrace(t *testing.T) {
 		t.Fatalf("%d scheduled deliveries after the stop, want 1", len(ds))
 	}
 }
+
+func TestIdempotencyKeyIsFreshAtTheFirstAttemptThenKept(t *testing.T) {
+	t.Parallel()
+	f := setup(t, options{idempotent: true})
+	f.pub.errs = []error{&social.Error{Network: "mastodon", Class: social.Transient, Status: 503, Message: "down"}}
+	p := f.approved(t, "Bonjour")
+	drafted := f.delivery(t, p.ID).IdempotencyKey
+	// Days pass between the draft and its time (Bluesky takes record keys
+	// close to the present only).
+	f.clock.Advance(72 * time.Hour)
+	f.round(t)
+	first := f.delivery(t, p.ID).IdempotencyKey
+	if first == drafted || f.pub.calls[0].IdempotencyKey != first {
+		t.Fatalf("first attempt sent %q, stored %q, drafted %q: want a fresh key, stored before the call", f.pub.calls[0].IdempotencyKey, first, drafted)
+	}
+	if first <= drafted {
+		t.Fatalf("fresh key %q does not sort after the draft's %q", first, drafted)
+	}
+	f.clock.Advance(time.Hour)
+	f.round(t)
+	if n := f.pub.callCount(); n != 2 || f.pub.calls[1].IdempotencyKey != first {
+		t.Fatalf("retry sent %+v: a delivery that may have reached the network keeps its key", f.pub.calls)
+	}
+}
