@@ -82,6 +82,7 @@ func (c *Client) statusError(resp *http.Response, body []byte) (*social.Error, i
 		(code >= 200 && code <= 299) || code == codePolicyBlock:
 		// A person must renew the token, grant the permission or deal with
 		// the block: retrying on a timer would not help.
+		e.TokenRejected = code == codeAccessToken || code == codeSession
 	case eb.Error != nil && eb.Error.IsTransient:
 		e.Class = social.Transient
 		e.RetryAfter = social.RetryAfter(resp.Header, c.nowFunc())

@@ -333,6 +333,11 @@ func TestPublish(t *testing.T) {
 			if se.Existing != (social.Published{}) {
 				t.Errorf("Existing = %+v, want none: Meta does not name the duplicate", se.Existing)
 			}
+			// Only an invalid or expired token (#190, #102) marks the
+			// account: a missing permission or a block is another story.
+			if wantRejected := strings.Contains(tt.message, "(#190)") || strings.Contains(tt.message, "(#102)"); social.Rejected(err) != wantRejected {
+				t.Errorf("Rejected = %v, want %v", social.Rejected(err), wantRejected)
+			}
 			if got != (social.Published{}) {
 				t.Errorf("Publish returned %+v with an error", got)
 			}
