@@ -51,7 +51,11 @@ func (r *Router) draftAnswer(ctx context.Context, lang Lang, post workflows.Post
 	if post.CardChannel != "" {
 		where = fmt.Sprintf(" (<#%s>)", post.CardChannel)
 	}
-	return r.cat.T(lang, MsgDraftSent, post.ID, where)
+	text := r.cat.T(lang, MsgDraftSent, post.ID, where)
+	if !post.PublishAt.IsZero() {
+		text += " " + r.cat.T(lang, MsgDraftWhen, r.cat.FormatTime(lang, post.PublishAt, r.svc.Now(), r.location(ctx, post.AuthorID)))
+	}
+	return text
 }
 
 // Draft creates a post from the draft modal.

@@ -13,6 +13,7 @@ const (
 	MsgUnknownCommand    Key = "unknown_command"
 	MsgDraftUsage        Key = "draft.usage"
 	MsgDraftSent         Key = "draft.sent"
+	MsgDraftWhen         Key = "draft.when"
 	MsgDraftStoredNoCard Key = "draft.stored_no_card"
 	MsgEmptyText         Key = "err.empty_text"
 	MsgTooLong           Key = "err.too_long"
@@ -181,6 +182,7 @@ func catalogMessages() map[Key][2]string {
 			"I don't know the command “%s”. Here is what I can do:"},
 		MsgDraftUsage: {"Écrivez le texte après la commande : `%s brouillon Notre nouveau site est en ligne !`",
 			"Write the text after the command: `%s draft Our new website is live!`"},
+		MsgDraftWhen: {"Publication prévue %s.", "Planned for %s."},
 		MsgDraftSent: {"Brouillon n°%d envoyé pour approbation%s.",
 			"Draft #%d sent for approval%s."},
 		MsgDraftStoredNoCard: {"Brouillon n°%d enregistré, mais Slack a refusé sa carte d'approbation (le bot est-il invité dans le canal ?) : je réessaie chaque minute.",
