@@ -229,6 +229,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Error("sweep", "err", err)
 		}
 	})
+	// The networks' figures: the query decides which posts are due (every
+	// 15 minutes in their first day, then hourly, then daily).
+	sweeps.AddFunc("@every 5m", func() { //nolint:errcheck // a constant, valid spec
+		if err := svc.CollectMetrics(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("metrics collection incomplete", "err", err)
+		}
+	})
+	sweeps.AddFunc("@every 1h", func() { //nolint:errcheck // a constant, valid spec
+		if err := svc.CollectFollowers(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("followers collection incomplete", "err", err)
+		}
+	})
 	sweeps.AddFunc("@every 1h", func() { //nolint:errcheck // a constant, valid spec
 		if n, err := store.ForgetEvents(context.WithoutCancel(ctx), time.Now().Add(-eventMemory)); err != nil {
 			log.Error("old events not forgotten", "err", err)

@@ -130,7 +130,9 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveWebSocket(w, r)
 		return
 	}
-	if r.Method != http.MethodPost {
+	// The Web API takes GET with a query string too (slack-go reads
+	// chat.getPermalink that way); response URLs take POST only.
+	if r.Method != http.MethodPost && (r.Method != http.MethodGet || strings.HasPrefix(method, "response/")) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
@@ -140,6 +142,8 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.Method = "response_url"
 	}
 	switch ct := r.Header.Get("Content-Type"); {
+	case r.Method == http.MethodGet:
+		c.Form = r.URL.Query()
 	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
 		c.Form, _ = url.ParseQuery(string(body))
 	case strings.HasPrefix(ct, "application/json"):
@@ -177,6 +181,9 @@ func (f *fakeSlack) answer(w http.ResponseWriter, c apiCall, ts string) {
 		reply = map[string]any{"ok": true, "channel": c.field("channel"), "ts": c.field("ts"), "text": c.field("text")}
 	case "chat.postEphemeral":
 		reply = map[string]any{"ok": true, "message_ts": ts}
+	case "chat.getPermalink":
+		reply = map[string]any{"ok": true, "channel": c.field("channel"),
+			"permalink": "https://cat.slack.com/archives/" + c.field("channel") + "/p" + strings.ReplaceAll(c.field("message_ts"), ".", "")}
 	case "views.open":
 		reply = map[string]any{"ok": true, "view": map[string]any{"id": "V1", "type": "modal"}}
 	default:

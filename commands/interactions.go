@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"catweete/workflows"
@@ -135,6 +136,10 @@ func (r *Router) CancelDelivery(ctx context.Context, userID string, deliveryID i
 func (r *Router) deliveryAnswer(ctx context.Context, err error) string {
 	if err == nil {
 		return ""
+	}
+	if errors.Is(err, workflows.ErrNotFound) {
+		r.log.InfoContext(ctx, "request refused", "reason", err.Error())
+		return r.cat.T(r.lang, MsgDeliveryNotFound)
 	}
 	return r.ErrorText(ctx, r.lang, 0, err)
 }

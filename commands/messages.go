@@ -117,6 +117,7 @@ const (
 	MsgAlertUnknown      Key = "alert.unknown"
 	MsgAlertAccount      Key = "alert.account"
 	MsgDeliveryMovedOn   Key = "err.delivery_moved_on"
+	MsgDeliveryNotFound  Key = "err.delivery_not_found"
 	MsgScheduleUsage     Key = "schedule.usage"
 	MsgScheduled         Key = "schedule.done"
 	MsgScheduledASAP     Key = "schedule.asap"
@@ -344,7 +345,8 @@ func catalogMessages() map[Key][2]string {
 			"❓ Post #%d may or may not have gone out on %s (%s). Check the account, then tell me: I won't send it again blindly."},
 		MsgAlertAccount: {"🔑 %s a refusé le jeton du compte %s (%s). Rien n'y sera publié tant qu'il n'est pas renouvelé.",
 			"🔑 %s refused the token of account %s (%s). Nothing will be published there until it is renewed."},
-		MsgDeliveryMovedOn: {"Cette publication a déjà été traitée (elle est maintenant : %s).", "This publication was already handled (it is now: %s)."},
+		MsgDeliveryNotFound: {"Je ne trouve plus cette publication.", "I can't find this publication any more."},
+		MsgDeliveryMovedOn:  {"Cette publication a déjà été traitée (elle est maintenant : %s).", "This publication was already handled (it is now: %s)."},
 		MsgScheduleUsage: {"Indiquez le post et l'heure : `%s programmer 12 demain 9h30`",
 			"Give the post and the time: `%s schedule 12 tomorrow 9:30am`"},
 		MsgScheduled:     {"Post n°%d programmé pour %s.", "Post #%d scheduled for %s."},

@@ -101,6 +101,14 @@ type options struct {
 	lang     Lang
 	required int
 	now      func() time.Time
+	// slots is the posting schedule (CATWEETE_SLOTS); empty for none.
+	slots string
+	// zones gives people's own zones; nil for the team's.
+	zones Zones
+	// more are accounts configured after the Mastodon one.
+	more []workflows.AccountConfig
+	// approvers are CATWEETE_APPROVERS; empty for anyone.
+	approvers []string
 }
 
 func setup(t *testing.T, opts options) *fixture {
@@ -112,13 +120,19 @@ func setup(t *testing.T, opts options) *fixture {
 	}
 	t.Cleanup(func() { store.Close() })
 	f := &fixture{store: store, notifier: &fakeNotifier{}, mastodon: &fakeMastodon{}, logs: &syncBuffer{}}
+	slots, err := workflows.ParseSlots(opts.slots)
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.svc, err = workflows.New(ctx, workflows.Config{
 		Store:             store,
-		Accounts:          []workflows.AccountConfig{{Handle: "https://mastodon.example/@brand", Publisher: f.mastodon}},
+		Accounts:          append([]workflows.AccountConfig{{Handle: "https://mastodon.example/@brand", Publisher: f.mastodon}}, opts.more...),
 		Notifier:          f.notifier,
+		Approvers:         opts.approvers,
 		ApprovalsRequired: opts.required,
 		Location:          paris(t),
 		Now:               opts.now,
+		Slots:             slots,
 	})
 	if err != nil {
 		t.Fatalf("workflows.New: %v", err)
@@ -126,6 +140,7 @@ func setup(t *testing.T, opts options) *fixture {
 	f.router = newRouter(t, Config{
 		Service: f.svc,
 		Lang:    opts.lang,
+		Zones:   opts.zones,
 		Logger:  slog.New(slog.NewTextHandler(f.logs, nil)),
 	})
 	return f

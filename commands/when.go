@@ -534,6 +534,9 @@ func whenDays(ts []whenTok) []whenDayCand {
 		add(whenDay{kind: whenInDays}, ts[2:])
 	case whenWord(ts, 0, "demain", "tomorrow", "tmrw"):
 		add(whenDay{kind: whenInDays, n: 1}, ts[1:])
+	case whenWord(ts, 0, "hier", "yesterday"):
+		// Understood, so that the answer is "already passed", not "what?".
+		add(whenDay{kind: whenInDays, n: -1}, ts[1:])
 	case whenWord(ts, 0, "apres") && whenSym(ts, 1, '-') && whenWord(ts, 2, "demain"):
 		add(whenDay{kind: whenInDays, n: 2}, ts[3:])
 	case whenWord(ts, 0, "apres") && whenWord(ts, 1, "demain"):

@@ -352,11 +352,12 @@ func (q queries) CancelDelivery(ctx context.Context, id int64, at time.Time) err
 }
 
 // BookedTimes returns the due times of deliveries scheduled, in flight or
-// published between from and to: the posting slots already taken.
-func (q queries) BookedTimes(ctx context.Context, from, to time.Time) ([]time.Time, error) {
+// published between from and to, other than post except's: the posting
+// slots other posts have taken.
+func (q queries) BookedTimes(ctx context.Context, from, to time.Time, except int64) ([]time.Time, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT DISTINCT due_at FROM deliveries
-		WHERE status IN ('scheduled', 'publishing', 'published') AND due_at >= ? AND due_at <= ?
-		ORDER BY due_at`, unix(from), unix(to))
+		WHERE status IN ('scheduled', 'publishing', 'published') AND due_at >= ? AND due_at <= ? AND post_id != ?
+		ORDER BY due_at`, unix(from), unix(to), except)
 	if err != nil {
 		return nil, fmt.Errorf("storage: booked times: %w", err)
 	}

@@ -72,6 +72,7 @@ const (
 	EventConfirmed        // a person said an uncertain delivery did go out
 	EventAccountRejected  // the network refused an account's token
 	EventDeliveryCanceled // a person gave up a failed or uncertain delivery
+	EventTakeOff          // a post passes twice its account's usual first hour
 )
 
 func (k EventKind) String() string {
@@ -110,6 +111,8 @@ func (k EventKind) String() string {
 		return "account_rejected"
 	case EventDeliveryCanceled:
 		return "delivery_canceled"
+	case EventTakeOff:
+		return "take_off"
 	}
 	return fmt.Sprintf("event(%d)", int(k))
 }
@@ -130,6 +133,10 @@ type Event struct {
 	Approvers []string
 	// Account, for account events.
 	Account *storage.Account
+	// Figures and Median, for a take-off: what the post reached, and the
+	// account's usual first hour.
+	Figures storage.Figures
+	Median  float64
 }
 
 // Card gathers what the approval card of post id shows.
@@ -157,17 +164,22 @@ func (s *Service) Card(ctx context.Context, id int64) (Card, error) {
 	for _, a := range approvals {
 		card.Approved = append(card.Approved, a.UserID)
 	}
-	card.At = p.PublishAt
+	// When it goes out: its deliveries' time once they have one (a late
+	// post released to a slot, a post placed in a slot), else the time
+	// asked for, else the slot it would take.
 	for _, d := range ds {
 		if d.Status == storage.DeliveryWaiting && p.Status == StatusApproved {
 			card.Late = true
 		}
-		if card.At.IsZero() && !d.DueAt.IsZero() {
+		if !d.DueAt.IsZero() && (card.At.IsZero() || d.DueAt.Before(card.At)) {
 			card.At = d.DueAt
 		}
 	}
+	if card.At.IsZero() {
+		card.At = p.PublishAt
+	}
 	if card.At.IsZero() && !s.slots.Empty() && (p.Status == StatusPending || p.Status == StatusChangesRequested) {
-		if slot, err := s.nextFreeSlot(ctx, s.store, s.now()); err == nil {
+		if slot, err := s.nextFreeSlot(ctx, s.store, s.now(), p.ID); err == nil {
 			card.At = slot
 		}
 	}

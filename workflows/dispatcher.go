@@ -246,6 +246,12 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) (not
 			return nil
 		}
 		log.InfoContext(ctx, "delivery published", "remote_id", published.ID, "latency", now.Sub(start))
+		// The audience it went out to: the base of its reach rate.
+		if n, ok, err := s.store.Followers(ctx, a.ID, now); err == nil && ok {
+			if err := s.store.SetFollowersAtPublish(ctx, d.ID, n); err != nil {
+				log.WarnContext(ctx, "followers at publication not recorded", "err", err)
+			}
+		}
 		d.Status, d.RemoteID, d.RemoteURL, d.PublishedAt = storage.DeliveryPublished, published.ID, published.URL, now
 		return func() { s.settlePost(ctx, d, EventPublished, SystemActor) }
 	}
@@ -318,8 +324,19 @@ func backoff(attempts int, err error) time.Duration {
 func (s *Service) settlePost(ctx context.Context, d storage.Delivery, kind EventKind, actor string) {
 	err := s.store.WithTx(ctx, func(tx *storage.Tx) error {
 		p, err := tx.Post(ctx, d.PostID)
-		if err != nil || p.Status != StatusPublishing {
+		if err != nil {
 			return err
+		}
+		if p.Status == StatusApproved && d.Status != storage.DeliveryCanceled {
+			// A crash left its first delivery claimed before the post
+			// moved on: it is on its way out all the same.
+			if err := s.move(ctx, tx, p, StatusPublishing, SystemActor, ActionPublish, ""); err != nil {
+				return err
+			}
+			p.Status = StatusPublishing
+		}
+		if p.Status != StatusPublishing {
+			return nil
 		}
 		ds, err := tx.Deliveries(ctx, d.PostID)
 		if err != nil {

@@ -63,17 +63,16 @@ func (s *Service) preflight(ctx context.Context, p Post, at time.Time) Preflight
 // accents, punctuation), so that a post re-typed with another link or
 // another emoji still matches.
 func shingles(text string) map[string]bool {
+	// Links differ from one post to the next (tracking ids, shorteners)
+	// while the words stay: they are left out.
+	text = linkPattern().ReplaceAllString(text, " ")
 	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(fold, strings.ToLower(text))
 	if err != nil {
 		folded = strings.ToLower(text)
 	}
 	var words []string
-	for _, w := range strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if !strings.HasPrefix(w, "http") {
-			words = append(words, w)
-		}
-	}
+	words = strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	set := make(map[string]bool, len(words))
 	if len(words) == 1 {
 		set[words[0]] = true

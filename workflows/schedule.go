@@ -32,16 +32,17 @@ func (s *Service) dueTime(ctx context.Context, q *storage.Tx, p Post, now time.T
 	case s.slots.Empty():
 		return now, false, nil
 	}
-	slot, err := s.nextFreeSlot(ctx, q, now)
+	slot, err := s.nextFreeSlot(ctx, q, now, p.ID)
 	return slot, false, err
 }
 
-// nextFreeSlot is the first posting slot after now that no other post has
-// booked; now itself when the schedule has no slot in the next 60 days.
+// nextFreeSlot is the first posting slot after now that no post other than
+// postID has booked; now itself when the schedule has no slot in the next
+// 60 days.
 func (s *Service) nextFreeSlot(ctx context.Context, q interface {
-	BookedTimes(context.Context, time.Time, time.Time) ([]time.Time, error)
-}, now time.Time) (time.Time, error) {
-	booked, err := q.BookedTimes(ctx, now, now.Add(slotHorizon))
+	BookedTimes(context.Context, time.Time, time.Time, int64) ([]time.Time, error)
+}, now time.Time, postID int64) (time.Time, error) {
+	booked, err := q.BookedTimes(ctx, now, now.Add(slotHorizon), postID)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -69,7 +70,7 @@ func (s *Service) FreeSlots(ctx context.Context, n int) ([]time.Time, error) {
 		return nil, nil
 	}
 	now := s.now()
-	booked, err := s.store.BookedTimes(ctx, now, now.Add(slotHorizon))
+	booked, err := s.store.BookedTimes(ctx, now, now.Add(slotHorizon), 0)
 	if err != nil {
 		return nil, fmt.Errorf("workflows: free slots: %w", err)
 	}
@@ -118,6 +119,10 @@ func (s *Service) Schedule(ctx context.Context, id int64, userID string, at time
 		case StatusDraft, StatusPending, StatusChangesRequested, StatusApproved:
 		default:
 			return movedOn(ctx, tx, p)
+		}
+		// A delivery already on its way cannot be moved: too late.
+		if err := noneStarted(ctx, tx, p); err != nil {
+			return err
 		}
 		if err := tx.SetPublishAt(ctx, id, at, now, p.Status); err != nil {
 			return err
@@ -181,7 +186,7 @@ func (s *Service) Release(ctx context.Context, id int64, userID string, nextSlot
 		now := s.now()
 		due := now
 		if nextSlot && !s.slots.Empty() {
-			if due, err = s.nextFreeSlot(ctx, tx, now); err != nil {
+			if due, err = s.nextFreeSlot(ctx, tx, now, p.ID); err != nil {
 				return err
 			}
 		}

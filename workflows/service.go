@@ -248,7 +248,7 @@ func (s *Service) Draft(ctx context.Context, req DraftRequest) (Post, error) {
 	if err != nil {
 		return Post{}, err
 	}
-	if err := s.checkLengths(text, 0, targets); err != nil {
+	if err := s.checkLengths(text, placeholderID, targets); err != nil {
 		return Post{}, err
 	}
 	now := s.now()
@@ -263,6 +263,11 @@ func (s *Service) Draft(ctx context.Context, req DraftRequest) (Post, error) {
 			PublishAt: req.PublishAt, OriginChannel: req.OriginChannel, CreatedAt: now,
 		})
 		if err != nil {
+			return err
+		}
+		// Again with the real id, which the default campaign tag carries:
+		// the check above was only as long as a post's id can be.
+		if err := s.checkLengths(text, id, targets); err != nil {
 			return err
 		}
 		for _, a := range targets {
@@ -313,6 +318,11 @@ func (s *Service) targets(ids []int64) ([]Account, error) {
 	}
 	return out, nil
 }
+
+// placeholderID stands for a post's id before it has one, in length checks:
+// as long as an id will ever be, so that a text accepted with it still
+// fits once tagged with the real one.
+const placeholderID = 1<<31 - 1
 
 // checkLengths checks text against each target's limit, as that network
 // will receive it (campaign tags included) and counts it.
@@ -427,6 +437,22 @@ func loadCurrent(ctx context.Context, tx *storage.Tx, id int64, version int) (Po
 		return Post{}, movedOn(ctx, tx, p)
 	}
 	return p, nil
+}
+
+// noneStarted refuses, as too late, a change to a post one of whose
+// deliveries has started (claimed by the dispatcher, or out).
+func noneStarted(ctx context.Context, tx *storage.Tx, p Post) error {
+	ds, err := tx.Deliveries(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		switch d.Status {
+		case storage.DeliveryPublishing, storage.DeliveryPublished, storage.DeliveryUnknown:
+			return &MovedOnError{PostID: p.ID, Status: StatusPublishing, Version: p.Version, ActorID: SystemActor}
+		}
+	}
+	return nil
 }
 
 // loadDecidable reads a post inside tx for a decision by userID: still at
@@ -647,14 +673,8 @@ func (s *Service) Cancel(ctx context.Context, id int64, userID string) (Post, er
 			return ErrNotApprover
 		}
 		// A delivery already on its way cannot be called back: too late.
-		ds, err := tx.Deliveries(ctx, id)
-		if err != nil {
+		if err := noneStarted(ctx, tx, p); err != nil {
 			return err
-		}
-		for _, d := range ds {
-			if d.Status == storage.DeliveryPublishing || d.Status == storage.DeliveryPublished {
-				return &MovedOnError{PostID: p.ID, Status: StatusPublishing, Version: p.Version, ActorID: SystemActor}
-			}
 		}
 		if err := s.move(ctx, tx, p, StatusCanceled, userID, ActionCancel, ""); err != nil {
 			return err
@@ -783,7 +803,7 @@ func (s *Service) CheckDraft(text string, accountIDs []int64) error {
 	if err != nil {
 		return err
 	}
-	return s.checkLengths(text, 0, targets)
+	return s.checkLengths(text, placeholderID, targets)
 }
 
 // CheckText says whether text fits the accounts of post id: the edit

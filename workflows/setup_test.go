@@ -153,6 +153,15 @@ type options struct {
 	required   int
 	idempotent bool
 	path       string
+	// slots is the posting schedule (CATWEETE_SLOTS); empty for none.
+	slots string
+	// start is the clock's first reading; if zero, Wednesday 25 November
+	// 2026, 10:00 UTC (11:00 in Paris).
+	start time.Time
+	// disableUTM is CATWEETE_UTM=off.
+	disableUTM bool
+	// more are accounts configured after the Mastodon one.
+	more []AccountConfig
 }
 
 func setup(t *testing.T, opts options) *fixture {
@@ -166,17 +175,26 @@ func setup(t *testing.T, opts options) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	start := opts.start
+	if start.IsZero() {
+		start = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	}
+	slots, err := ParseSlots(opts.slots)
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{
 		store:    store,
 		notifier: &fakeNotifier{},
 		pub:      &fakePublisher{network: social.NetworkMastodon, idempotent: opts.idempotent, limit: 500},
-		clock:    &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)},
+		clock:    &clock{now: start},
 		dir:      fakeDirectory{"SAPPROVERS": {"UGROUPIE"}},
 	}
+	accounts := append([]AccountConfig{{Handle: "https://masto.example", Publisher: f.pub}}, opts.more...)
 	f.svc, err = New(t.Context(), Config{
-		Store: store, Accounts: []AccountConfig{{Handle: "https://masto.example", Publisher: f.pub}},
+		Store: store, Accounts: accounts,
 		Notifier: f.notifier, Directory: f.dir, Approvers: opts.approvers, ApprovalsRequired: opts.required,
-		Now: f.clock.Now,
+		Now: f.clock.Now, Slots: slots, DisableUTM: opts.disableUTM,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -198,4 +216,76 @@ func (n *fakeNotifier) Alert(_ context.Context, _ Card, ev Event) error {
 	defer n.mu.Unlock()
 	n.alerts = append(n.alerts, ev)
 	return nil
+}
+
+// alertKinds lists the alerts posted so far, in order.
+func (n *fakeNotifier) alertKinds() []EventKind {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var ks []EventKind
+	for _, e := range n.alerts {
+		ks = append(ks, e.Kind)
+	}
+	return ks
+}
+
+// eventsOf returns the thread events of kind announced so far.
+func (n *fakeNotifier) eventsOf(kind EventKind) []Event {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []Event
+	for _, e := range n.events {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// setFailCards makes ShowCard fail (Slack down) or work again.
+func (n *fakeNotifier) setFailCards(fail bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.failCards = fail
+}
+
+// cardCount is how many cards were shown.
+func (n *fakeNotifier) cardCount() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.cards)
+}
+
+// set moves the clock to t.
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// profiler is a network that can also show its account.
+type profiler struct {
+	*fakePublisher
+	profile social.Profile
+	err     error
+}
+
+func (p *profiler) Profile(context.Context) (social.Profile, error) { return p.profile, p.err }
+
+// texts are what the publisher was asked to publish, in order.
+func (p *fakePublisher) texts() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, c := range p.calls {
+		out = append(out, c.Text)
+	}
+	return out
+}
+
+// fail makes the next calls fail with errs, in order.
+func (p *fakePublisher) fail(errs ...error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.errs = append(p.errs, errs...)
 }

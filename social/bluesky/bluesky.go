@@ -25,11 +25,9 @@ package bluesky
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"catweete/social"
 )
@@ -45,10 +43,6 @@ const (
 )
 
 const (
-	// defaultTimeout bounds a whole request on the default HTTP client, so a
-	// server that accepts the connection and never answers cannot hold a
-	// delivery in "publishing" for ever.
-	defaultTimeout = 30 * time.Second
 	// userAgent names catweete to the server's administrators.
 	userAgent = "catweete (Bluesky client)"
 	// maxRedirects is how many redirects a GET follows on the default client.
@@ -107,34 +101,39 @@ type Client struct {
 // as a permanent failure that names where the server points, which is what
 // BLUESKY_PDS_URL should say instead.
 func New(cfg Config) (*Client, error) {
-	pds, err := parseBaseURL(cfg.PDSURL, DefaultPDSURL, "the PDS URL (BLUESKY_PDS_URL)")
+	pds, err := social.BaseURL(cfg.PDSURL, social.URLSetting{
+		Network: social.NetworkBluesky,
+		Name:    "the PDS URL (BLUESKY_PDS_URL)",
+		Default: DefaultPDSURL,
+	})
 	if err != nil {
 		return nil, err
 	}
-	appView, err := parseBaseURL(cfg.AppViewURL, DefaultAppViewURL, "the AppView URL")
+	appView, err := social.BaseURL(cfg.AppViewURL, social.URLSetting{
+		Network: social.NetworkBluesky,
+		Name:    "the AppView URL",
+		Default: DefaultAppViewURL,
+	})
 	if err != nil {
 		return nil, err
 	}
-	handle := strings.TrimPrefix(strings.TrimSpace(cfg.Handle), "@")
-	if handle == "" {
+	handle, err := social.CheckToken(cfg.Handle, social.NetworkBluesky, "the handle (BLUESKY_HANDLE)")
+	if err != nil {
+		return nil, err
+	}
+	if handle = strings.TrimPrefix(handle, "@"); handle == "" {
 		return nil, errors.New("bluesky: the handle (BLUESKY_HANDLE) is required")
 	}
-	if hasSpaceOrControl(handle) {
-		return nil, errors.New("bluesky: the handle (BLUESKY_HANDLE) contains spaces or control characters")
+	password, err := social.CheckToken(cfg.AppPassword, social.NetworkBluesky, "the app password (BLUESKY_APP_PASSWORD)")
+	if err != nil {
+		return nil, err
 	}
-	// A password read from a file usually ends with a newline: trim it
-	// rather than fail. The value itself is never echoed.
-	password := strings.TrimSpace(cfg.AppPassword)
-	if password == "" {
-		return nil, errors.New("bluesky: the app password (BLUESKY_APP_PASSWORD) is required")
-	}
-	if hasSpaceOrControl(password) {
-		return nil, errors.New("bluesky: the app password (BLUESKY_APP_PASSWORD) contains spaces or control characters")
-	}
+	// Not social.DefaultHTTPClient: the AppView's reads may be redirected
+	// (a GET loses nothing on the way), only a POST must not be.
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{
-			Timeout: defaultTimeout,
+			Timeout: social.DefaultTimeout,
 			CheckRedirect: func(req *http.Request, via []*http.Request) error {
 				if via[0].Method != http.MethodGet {
 					return http.ErrUseLastResponse
@@ -154,31 +153,6 @@ func New(cfg Config) (*Client, error) {
 		http:     hc,
 		nowFunc:  time.Now,
 	}, nil
-}
-
-// parseBaseURL validates a server URL and returns it without a trailing
-// slash; raw empty means def. The value is never echoed in the error: a URL
-// with credentials in it would otherwise end up in a log line.
-func parseBaseURL(raw, def, what string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		raw = def
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("bluesky: " + what + " must be an absolute http or https URL, such as " + def)
-	}
-	if u.User != nil {
-		return "", errors.New("bluesky: " + what + " must not hold credentials")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", errors.New("bluesky: " + what + " must not have a query or a fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func hasSpaceOrControl(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0
 }
 
 // Network returns social.NetworkBluesky.

@@ -14,9 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"catweete/social"
+	"catweete/social/socialtest"
 )
 
 // The account the tests speak for. The password and every token hold
@@ -282,35 +282,7 @@ func writeJSON(w http.ResponseWriter, code int, body string) {
 // secret appears anywhere in it.
 func checkError(t *testing.T, err error, class social.Class, status int, retryAfter time.Duration) *social.Error {
 	t.Helper()
-	if err == nil {
-		t.Fatal("err = nil, want an error")
-	}
-	var se *social.Error
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want a *social.Error", err, err)
-	}
-	if se.Network != social.NetworkBluesky {
-		t.Errorf("Network = %q, want %q", se.Network, social.NetworkBluesky)
-	}
-	if se.Class != class || social.ClassOf(err) != class {
-		t.Errorf("Class = %v, want %v (err: %v)", se.Class, class, err)
-	}
-	if se.Status != status {
-		t.Errorf("Status = %d, want %d", se.Status, status)
-	}
-	if se.RetryAfter != retryAfter {
-		t.Errorf("RetryAfter = %v, want %v", se.RetryAfter, retryAfter)
-	}
-	if se.Message == "" {
-		t.Error("Message is empty")
-	}
-	if n := utf8.RuneCountInString(se.Message); n > social.MaxMessageRunes {
-		t.Errorf("Message has %d characters, want at most %d", n, social.MaxMessageRunes)
-	}
-	if strings.Contains(err.Error(), secretMarker) || strings.Contains(se.Message, secretMarker) {
-		t.Errorf("a secret leaked into the error: %v", err)
-	}
-	return se
+	return socialtest.CheckError(t, err, social.NetworkBluesky, class, status, retryAfter, secretMarker)
 }
 
 // post is the post the publish tests send.
@@ -744,8 +716,8 @@ func TestNew(t *testing.T) {
 			if c.Network() != social.NetworkBluesky || !c.Idempotent() {
 				t.Errorf("Network = %q, Idempotent = %v", c.Network(), c.Idempotent())
 			}
-			if c.http == nil || c.http.Timeout != defaultTimeout || c.http.CheckRedirect == nil {
-				t.Errorf("default HTTP client = %+v, want a %v timeout and a redirect policy", c.http, defaultTimeout)
+			if c.http == nil || c.http.Timeout != social.DefaultTimeout || c.http.CheckRedirect == nil {
+				t.Errorf("default HTTP client = %+v, want a %v timeout and a redirect policy", c.http, social.DefaultTimeout)
 			}
 		})
 	}

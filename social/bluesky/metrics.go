@@ -145,5 +145,5 @@ func isPostURI(s string) bool {
 	}
 	parts := strings.Split(rest, "/")
 	return len(parts) == 3 && parts[0] != "" && parts[1] == postCollection && parts[2] != "" &&
-		!hasSpaceOrControl(s)
+		!social.HasSpaceOrControl(s)
 }

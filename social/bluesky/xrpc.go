@@ -64,107 +64,69 @@ func (c *Client) call(ctx context.Context, r request, out any) (name string, err
 		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
 
-	resp, err := c.http.Do(req)
+	// No answer, an answer cut short or one that is not the documented JSON
+	// are Transient: the record key makes a retried createRecord safe.
+	resp, data, err := social.Send(c.http, req, social.NetworkBluesky)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", social.NoAnswer(ctx, social.NetworkBluesky, err), err)
+		return "", err
 	}
-	defer resp.Body.Close()
-	data, readErr := social.ReadBody(resp)
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !social.Success(resp.StatusCode) {
 		return c.statusError(resp, data, r)
-	}
-	if readErr != nil {
-		return "", fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkBluesky,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer was cut short",
-		}, readErr)
 	}
 	if out == nil {
 		return "", nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
-		// A 2xx that is not the documented JSON (a proxy's page, a truncated
-		// body) says nothing certain: Transient, and the record key makes a
-		// retried createRecord safe.
-		return "", fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkBluesky,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer is not the JSON the server documents",
-		}, err)
-	}
-	return "", nil
+	return "", social.DecodeJSON(social.NetworkBluesky, resp.StatusCode, data, out, "the server")
 }
 
-// statusError classifies a non-2xx answer and returns its XRPC error name:
-// 429 and 5xx are Transient (a 429 with RetryAfter from Retry-After or
-// ratelimit-reset); every other status (400 InvalidRequest, 401, 403, 404,
-// 413, a redirect…) is Permanent. Callers that know better for a name (an
-// expired token, a record that already exists) act on it before reporting.
+// statusError classifies a non-2xx answer as social.StatusError does and
+// returns its XRPC error name: 429 and 5xx are Transient (a 429 with
+// RetryAfter from Retry-After or ratelimit-reset); every other status (400
+// InvalidRequest, 401, 403, 404, 413, a redirect…) is Permanent. Callers that
+// know better for a name (an expired token, a record that already exists)
+// act on it before reporting. The PDS sends ratelimit-* headers on every
+// answer, so only an explicit Retry-After (a 503 during maintenance) says
+// how long to wait after a server error.
 func (c *Client) statusError(resp *http.Response, body []byte, r request) (string, error) {
-	code := resp.StatusCode
 	var eb xrpcError
 	_ = json.Unmarshal(body, &eb)
-	name := strings.TrimSpace(eb.Error)
-	e := &social.Error{
-		Network: social.NetworkBluesky,
-		Class:   social.Permanent,
-		Status:  code,
-		Message: c.message(code, eb, r.token),
+	hint := ""
+	if r.base == c.pds {
+		hint = "set BLUESKY_PDS_URL to the server's own address"
 	}
-	switch {
-	case code == http.StatusTooManyRequests:
-		e.Class = social.Transient
-		e.RetryAfter = c.retryAfter(resp.Header, true)
-	case code >= 500:
-		// The PDS sends ratelimit-* headers on every answer, so only an
-		// explicit Retry-After (a 503 during maintenance) says how long to
-		// wait after a server error.
-		e.Class = social.Transient
-		e.RetryAfter = c.retryAfter(resp.Header, false)
-	case code >= 300 && code < 400:
-		if loc := resp.Header.Get("Location"); loc != "" {
-			msg := fmt.Sprintf("the server redirects to %s", loc)
-			if r.base == c.pds {
-				msg += ": set BLUESKY_PDS_URL to the server's own address"
-			}
-			e.Message = c.clean(msg, r.token)
-		}
+	e := social.StatusError(resp, social.NetworkBluesky, eb.words(), hint, c.nowFunc(), c.secrets(r.token)...)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		e.RetryAfter = c.retryAfter(resp.Header)
 	}
-	return name, e
+	return strings.TrimSpace(eb.Error), e
 }
 
-// message returns the server's own words about a failure: the "message" of
-// the XRPC error body, else its "error" name, else the status text, since an
-// HTML error page from a proxy is not worth showing anyone.
-func (c *Client) message(code int, eb xrpcError, token string) string {
-	msg := strings.TrimSpace(eb.Message)
-	if msg == "" {
-		msg = strings.TrimSpace(eb.Error)
+// words returns the server's own words about a failure: the "message" of
+// the XRPC error body, else its "error" name; "" when the body is not
+// XRPC's error JSON (an HTML error page from a proxy).
+func (eb xrpcError) words() string {
+	if msg := strings.TrimSpace(eb.Message); msg != "" {
+		return msg
 	}
-	if msg == "" {
-		msg = http.StatusText(code)
-	}
-	if msg == "" {
-		msg = "unexpected answer"
-	}
-	return c.clean(msg, token)
+	return strings.TrimSpace(eb.Error)
 }
 
-// clean makes a server-supplied text safe and short enough for Slack: the
-// app password, the token of the call and those of the current session are
-// blanked out.
+// clean makes a server-supplied text safe and short enough for Slack (see
+// secrets).
 func (c *Client) clean(s, token string) string {
+	return social.CleanMessage(s, c.secrets(token)...)
+}
+
+// secrets are what no message may show: the app password, the token of the
+// call and those of the current session.
+func (c *Client) secrets(token string) []string {
 	secrets := []string{c.password, token}
 	c.mu.Lock()
 	if c.sess != nil {
 		secrets = append(secrets, c.sess.accessJwt, c.sess.refreshJwt)
 	}
 	c.mu.Unlock()
-	return social.CleanMessage(s, secrets...)
+	return secrets
 }
 
 // resetEpochThreshold separates the two readings of a ratelimit-reset
@@ -175,17 +137,14 @@ func (c *Client) clean(s, token string) string {
 // is read as a delay.
 const resetEpochThreshold = 1_000_000_000
 
-// retryAfter returns how long the server asked to wait: Retry-After (delay
-// seconds or an HTTP date), else, when useReset is set, ratelimit-reset.
-// Times are measured against c.nowFunc; a time already past, or a header
-// that does not parse, means 0: the caller's own backoff applies.
-func (c *Client) retryAfter(h http.Header, useReset bool) time.Duration {
+// retryAfter returns how long the server asked to wait after a 429:
+// Retry-After (delay seconds or an HTTP date), else ratelimit-reset. Times
+// are measured against c.nowFunc; a time already past, or a header that does
+// not parse, means 0: the caller's own backoff applies.
+func (c *Client) retryAfter(h http.Header) time.Duration {
 	now := c.nowFunc()
 	if d := social.RetryAfter(h, now); d > 0 || h.Get("Retry-After") != "" {
 		return d
-	}
-	if !useReset {
-		return 0
 	}
 	v := strings.TrimSpace(h.Get("Ratelimit-Reset"))
 	if v == "" {

@@ -108,13 +108,7 @@ func (c *Client) message(status int, eb errorBody) string {
 			msg = strings.TrimSpace(fmt.Sprintf("(#%d) %s", eb.Error.Code, msg))
 		}
 	}
-	if msg == "" {
-		msg = http.StatusText(status)
-	}
-	if msg == "" {
-		msg = "unexpected answer"
-	}
-	return c.clean(msg)
+	return c.clean(social.Explain(status, msg))
 }
 
 // clean makes a server-supplied text safe and short enough for Slack.

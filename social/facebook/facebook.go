@@ -13,7 +13,6 @@ package facebook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,7 +20,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"catweete/social"
@@ -37,8 +35,6 @@ const (
 	// MaxCharacters is the longest message a Page post may carry.
 	MaxCharacters = 63206
 
-	// defaultTimeout bounds a whole request on the default HTTP client.
-	defaultTimeout = 30 * time.Second
 	// userAgent names catweete in Meta's logs.
 	userAgent = "catweete (Facebook Page client)"
 )
@@ -86,8 +82,16 @@ var (
 
 // New checks cfg and returns a client. It makes no request: call Profile to
 // check the token.
+//
+// The default HTTP client (social.DefaultHTTPClient) does not follow
+// redirects: a redirect is reported as a permanent failure.
 func New(cfg Config) (*Client, error) {
-	base, err := parseGraphURL(cfg.GraphURL)
+	base, err := social.BaseURL(cfg.GraphURL, social.URLSetting{
+		Network:       social.NetworkFacebook,
+		Name:          "the Graph URL (FACEBOOK_GRAPH_URL)",
+		Default:       DefaultGraphURL,
+		SecretSetting: "FACEBOOK_PAGE_TOKEN",
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -102,49 +106,18 @@ func New(cfg Config) (*Client, error) {
 	if !pageIDRE.MatchString(page) {
 		return nil, errors.New("facebook: the Page id (FACEBOOK_PAGE_ID) is required and must be the Page's numeric id")
 	}
-	token := strings.TrimSpace(cfg.PageToken)
-	if token == "" {
-		return nil, errors.New("facebook: the Page access token (FACEBOOK_PAGE_TOKEN) is required")
-	}
-	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return nil, errors.New("facebook: the Page access token (FACEBOOK_PAGE_TOKEN) contains spaces or control characters")
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{
-			Timeout: defaultTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
+	token, err := social.CheckToken(cfg.PageToken, social.NetworkFacebook, "the Page access token (FACEBOOK_PAGE_TOKEN)")
+	if err != nil {
+		return nil, err
 	}
 	return &Client{
 		base:    base + "/" + version,
 		page:    page,
 		token:   token,
 		version: version,
-		http:    hc,
+		http:    social.DefaultHTTPClient(cfg.HTTPClient),
 		nowFunc: time.Now,
 	}, nil
-}
-
-// parseGraphURL validates FACEBOOK_GRAPH_URL without ever echoing it.
-func parseGraphURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return DefaultGraphURL, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("facebook: the Graph URL (FACEBOOK_GRAPH_URL) must be an absolute http or https URL, such as " + DefaultGraphURL)
-	}
-	if u.User != nil {
-		return "", errors.New("facebook: the Graph URL (FACEBOOK_GRAPH_URL) must not hold credentials: put the token in FACEBOOK_PAGE_TOKEN")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", errors.New("facebook: the Graph URL (FACEBOOK_GRAPH_URL) must not have a query or a fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // Network returns social.NetworkFacebook.
@@ -232,7 +205,9 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 
 // send sends req and decodes a 2xx JSON answer into out. It returns the HTTP
 // status and, for a Graph error, its code. Every failure is a *social.Error,
-// joined with the underlying Go error when there is one.
+// joined with the underlying Go error when there is one. Unlike
+// social.Send, it keeps the request URL out of a transport error (see
+// withoutURL).
 func (c *Client) send(req *http.Request, out any) (status, graphCode int, err error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
@@ -240,29 +215,15 @@ func (c *Client) send(req *http.Request, out any) (status, graphCode int, err er
 	if err != nil {
 		return 0, 0, fmt.Errorf("%w: %w", social.NoAnswer(req.Context(), social.NetworkFacebook, err), withoutURL(err))
 	}
-	defer resp.Body.Close()
-	data, readErr := social.ReadBody(resp)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	data, err := social.ReadAnswer(resp, social.NetworkFacebook)
+	if err != nil {
+		return resp.StatusCode, 0, err
+	}
+	if !social.Success(resp.StatusCode) {
 		se, code := c.statusError(resp, data)
 		return resp.StatusCode, code, se
 	}
-	if readErr != nil {
-		return resp.StatusCode, 0, fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkFacebook,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer was cut short",
-		}, readErr)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return resp.StatusCode, 0, fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkFacebook,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer is not the JSON the Graph API documents",
-		}, err)
-	}
-	return resp.StatusCode, 0, nil
+	return resp.StatusCode, 0, social.DecodeJSON(social.NetworkFacebook, resp.StatusCode, data, out, "the Graph API")
 }
 
 // withoutURL returns the cause of a transport error without the request URL

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"catweete/social"
+	"catweete/social/socialtest"
 )
 
 // testToken is distinctive so that a leak into an error is easy to spot.
@@ -104,32 +105,7 @@ func graphError(code, subcode int, message string) string {
 // appears nowhere in it, and returns it.
 func checkError(t *testing.T, err error, class social.Class, status int, retryAfter time.Duration) *social.Error {
 	t.Helper()
-	if err == nil {
-		t.Fatal("err = nil, want an error")
-	}
-	var se *social.Error
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want a *social.Error", err, err)
-	}
-	if se.Network != social.NetworkFacebook {
-		t.Errorf("Network = %q, want %q", se.Network, social.NetworkFacebook)
-	}
-	if se.Class != class || social.ClassOf(err) != class {
-		t.Errorf("Class = %v, want %v (err: %v)", se.Class, class, err)
-	}
-	if se.Status != status {
-		t.Errorf("Status = %d, want %d", se.Status, status)
-	}
-	if se.RetryAfter != retryAfter {
-		t.Errorf("RetryAfter = %v, want %v", se.RetryAfter, retryAfter)
-	}
-	if se.Message == "" {
-		t.Error("Message is empty")
-	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(se.Message, testToken) {
-		t.Errorf("the token leaked into the error: %v", err)
-	}
-	return se
+	return socialtest.CheckError(t, err, social.NetworkFacebook, class, status, retryAfter, testToken)
 }
 
 func TestPublish(t *testing.T) {
@@ -702,7 +678,7 @@ func TestNew(t *testing.T) {
 			if c.Network() != social.NetworkFacebook || c.Idempotent() {
 				t.Errorf("Network, Idempotent = %q, %v", c.Network(), c.Idempotent())
 			}
-			if c.http == nil || c.http.Timeout != defaultTimeout || c.http.CheckRedirect == nil {
+			if c.http == nil || c.http.Timeout != social.DefaultTimeout || c.http.CheckRedirect == nil {
 				t.Errorf("default HTTP client = %+v", c.http)
 			}
 		})

@@ -39,24 +39,16 @@ var (
 	existingRE = regexp.MustCompile(`urn:li:(?:share|ugcPost|activity):[0-9]+`)
 )
 
-// statusError classifies a non-2xx answer.
+// statusError classifies a non-2xx answer as social.StatusError does, with
+// LinkedIn's own signals: a duplicate post is Duplicate, naming the existing
+// post, and a 426 says which setting to change.
 func (c *Client) statusError(resp *http.Response, body []byte) *social.Error {
 	code := resp.StatusCode
 	var eb errorBody
 	parsed := json.Unmarshal(body, &eb) == nil
-	e := &social.Error{
-		Network: social.NetworkLinkedIn,
-		Class:   social.Permanent,
-		Status:  code,
-		Message: c.message(code, eb, parsed),
-	}
+	e := social.StatusError(resp, social.NetworkLinkedIn, words(eb, parsed),
+		"check LINKEDIN_API_URL", c.nowFunc(), c.token)
 	switch {
-	case code == http.StatusTooManyRequests:
-		e.Class = social.Transient
-		e.RetryAfter = social.RetryAfter(resp.Header, c.nowFunc())
-	case code >= 500:
-		e.Class = social.Transient
-		e.RetryAfter = social.RetryAfter(resp.Header, c.nowFunc())
 	case parsed && isDuplicate(code, eb):
 		e.Class = social.Duplicate
 		if urn := existingRE.FindString(eb.Message); urn != "" {
@@ -64,10 +56,6 @@ func (c *Client) statusError(resp *http.Response, body []byte) *social.Error {
 		}
 	case code == http.StatusUpgradeRequired: // 426 NONEXISTENT_VERSION
 		e.Message = c.clean(fmt.Sprintf("%s: LinkedIn no longer serves API version %s; set LINKEDIN_VERSION to a recent YYYYMM", e.Message, c.version))
-	case code >= 300 && code < 400:
-		if loc := resp.Header.Get("Location"); loc != "" {
-			e.Message = c.clean("the server redirects to " + loc + ": check LINKEDIN_API_URL")
-		}
 	}
 	return e
 }
@@ -90,10 +78,10 @@ func isDuplicate(status int, eb errorBody) bool {
 	return strings.Contains(eb.Message, "is a duplicate of urn:li:")
 }
 
-// message returns LinkedIn's own words about a failure: its message without
-// the Java exception class, else its error code, else the status text (an
-// HTML page from a proxy is not worth showing anyone).
-func (c *Client) message(code int, eb errorBody, parsed bool) string {
+// words returns LinkedIn's own words about a failure: its message without
+// the Java exception class, else its error code; "" when the body is not
+// LinkedIn's error JSON (an HTML page from a proxy).
+func words(eb errorBody, parsed bool) string {
 	msg := ""
 	if parsed {
 		msg = strings.TrimSpace(javaPrefixRE.ReplaceAllString(strings.TrimSpace(eb.Message), ""))
@@ -112,13 +100,7 @@ func (c *Client) message(code int, eb errorBody, parsed bool) string {
 			}
 		}
 	}
-	if msg == "" {
-		msg = http.StatusText(code)
-	}
-	if msg == "" {
-		msg = "unexpected answer"
-	}
-	return c.clean(msg)
+	return msg
 }
 
 // clean makes a server-supplied text safe and short enough for Slack.

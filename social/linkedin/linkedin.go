@@ -22,7 +22,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"catweete/social"
@@ -39,8 +38,6 @@ const (
 	// length of the text of a UGC Post is 3,000 characters").
 	MaxCharacters = 3000
 
-	// defaultTimeout bounds a whole request on the default HTTP client.
-	defaultTimeout = 30 * time.Second
 	// userAgent names catweete in LinkedIn's logs.
 	userAgent = "catweete (LinkedIn client)"
 	// restliProtocolVersion is required on every /rest call.
@@ -94,19 +91,21 @@ var (
 // New checks cfg and returns a client. It makes no request: call Profile to
 // check the token.
 //
-// The default HTTP client does not follow redirects: Go would turn a
-// redirected POST into a GET and may drop the Authorization header.
+// The default HTTP client (social.DefaultHTTPClient) does not follow
+// redirects: a redirect is reported as a permanent failure.
 func New(cfg Config) (*Client, error) {
-	base, err := parseAPIURL(cfg.APIURL)
+	base, err := social.BaseURL(cfg.APIURL, social.URLSetting{
+		Network:       social.NetworkLinkedIn,
+		Name:          "the API URL (LINKEDIN_API_URL)",
+		Default:       DefaultAPIURL,
+		SecretSetting: "LINKEDIN_ACCESS_TOKEN",
+	})
 	if err != nil {
 		return nil, err
 	}
-	token := strings.TrimSpace(cfg.Token)
-	if token == "" {
-		return nil, errors.New("linkedin: the access token (LINKEDIN_ACCESS_TOKEN) is required")
-	}
-	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return nil, errors.New("linkedin: the access token (LINKEDIN_ACCESS_TOKEN) contains spaces or control characters")
+	token, err := social.CheckToken(cfg.Token, social.NetworkLinkedIn, "the access token (LINKEDIN_ACCESS_TOKEN)")
+	if err != nil {
+		return nil, err
 	}
 	author := strings.TrimSpace(cfg.AuthorURN)
 	m := authorRE.FindStringSubmatch(author)
@@ -120,15 +119,6 @@ func New(cfg Config) (*Client, error) {
 	if !versionRE.MatchString(version) {
 		return nil, errors.New("linkedin: the API version (LINKEDIN_VERSION) must be YYYYMM, such as " + DefaultVersion)
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{
-			Timeout: defaultTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
-	}
 	return &Client{
 		base:    base,
 		token:   token,
@@ -136,29 +126,9 @@ func New(cfg Config) (*Client, error) {
 		org:     m[1] == "organization",
 		id:      m[2],
 		version: version,
-		http:    hc,
+		http:    social.DefaultHTTPClient(cfg.HTTPClient),
 		nowFunc: time.Now,
 	}, nil
-}
-
-// parseAPIURL validates LINKEDIN_API_URL without ever echoing it (it could
-// hold credentials).
-func parseAPIURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return DefaultAPIURL, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("linkedin: the API URL (LINKEDIN_API_URL) must be an absolute http or https URL, such as " + DefaultAPIURL)
-	}
-	if u.User != nil {
-		return "", errors.New("linkedin: the API URL (LINKEDIN_API_URL) must not hold credentials: put the token in LINKEDIN_ACCESS_TOKEN")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", errors.New("linkedin: the API URL (LINKEDIN_API_URL) must not have a query or a fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // Network returns social.NetworkLinkedIn.
@@ -295,22 +265,12 @@ func (c *Client) do(ctx context.Context, method, path string, in any) (response,
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	resp, err := c.http.Do(req)
+	resp, data, err := social.Send(c.http, req, social.NetworkLinkedIn)
 	if err != nil {
-		return response{}, fmt.Errorf("%w: %w", social.NoAnswer(ctx, social.NetworkLinkedIn, err), err)
+		return response{}, err
 	}
-	defer resp.Body.Close()
-	data, readErr := social.ReadBody(resp)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !social.Success(resp.StatusCode) {
 		return response{}, c.statusError(resp, data)
-	}
-	if readErr != nil {
-		return response{}, fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkLinkedIn,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer was cut short",
-		}, readErr)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
@@ -321,15 +281,7 @@ func (c *Client) get(ctx context.Context, path string, out any) error {
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(resp.body, out); err != nil {
-		return fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkLinkedIn,
-			Class:   social.Transient,
-			Status:  resp.status,
-			Message: "the answer is not the JSON LinkedIn documents",
-		}, err)
-	}
-	return nil
+	return social.DecodeJSON(social.NetworkLinkedIn, resp.status, resp.body, out, "LinkedIn")
 }
 
 // escapeURN encodes a URN for a path segment or a Rest.li query value, as

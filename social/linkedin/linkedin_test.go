@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"catweete/social"
+	"catweete/social/socialtest"
 )
 
 // testToken is distinctive so that a leak into an error is easy to spot.
@@ -139,32 +140,7 @@ const duplicateBody = `{"errorDetailType":"com.linkedin.common.error.BadRequest"
 // appears nowhere in it, and returns it.
 func checkError(t *testing.T, err error, class social.Class, status int, retryAfter time.Duration) *social.Error {
 	t.Helper()
-	if err == nil {
-		t.Fatal("err = nil, want an error")
-	}
-	var se *social.Error
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want a *social.Error", err, err)
-	}
-	if se.Network != social.NetworkLinkedIn {
-		t.Errorf("Network = %q, want %q", se.Network, social.NetworkLinkedIn)
-	}
-	if se.Class != class || social.ClassOf(err) != class {
-		t.Errorf("Class = %v, want %v (err: %v)", se.Class, class, err)
-	}
-	if se.Status != status {
-		t.Errorf("Status = %d, want %d", se.Status, status)
-	}
-	if se.RetryAfter != retryAfter {
-		t.Errorf("RetryAfter = %v, want %v", se.RetryAfter, retryAfter)
-	}
-	if se.Message == "" {
-		t.Error("Message is empty")
-	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(se.Message, testToken) {
-		t.Errorf("the token leaked into the error: %v", err)
-	}
-	return se
+	return socialtest.CheckError(t, err, social.NetworkLinkedIn, class, status, retryAfter, testToken)
 }
 
 func TestPublish(t *testing.T) {
@@ -697,8 +673,8 @@ func TestNew(t *testing.T) {
 			if c.Network() != social.NetworkLinkedIn || c.Idempotent() {
 				t.Errorf("Network, Idempotent = %q, %v", c.Network(), c.Idempotent())
 			}
-			if c.http == nil || c.http.Timeout != defaultTimeout || c.http.CheckRedirect == nil {
-				t.Errorf("default HTTP client = %+v, want a %v timeout and no redirects", c.http, defaultTimeout)
+			if c.http == nil || c.http.Timeout != social.DefaultTimeout || c.http.CheckRedirect == nil {
+				t.Errorf("default HTTP client = %+v, want a %v timeout and no redirects", c.http, social.DefaultTimeout)
 			}
 		})
 	}

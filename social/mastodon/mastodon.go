@@ -17,23 +17,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"catweete/social"
 )
 
-const (
-	// defaultTimeout bounds a whole request on the default HTTP client, so a
-	// server that accepts the connection and never answers cannot hold a
-	// delivery in "publishing" for ever.
-	defaultTimeout = 30 * time.Second
-	// userAgent names catweete to the instance's administrators.
-	userAgent = "catweete (Mastodon client)"
-)
+// userAgent names catweete to the instance's administrators.
+const userAgent = "catweete (Mastodon client)"
 
 // Config says which account the client speaks for.
 type Config struct {
@@ -73,63 +64,30 @@ type limits struct {
 // VerifyCredentials to check the token and LoadInstance to learn the
 // instance's length limit.
 //
-// The default HTTP client does not follow redirects: Go would turn a
-// redirected POST into a GET (publishing nothing) and may drop the
-// Authorization header on the way, so a redirect is reported as a permanent
-// failure that names where the server points, which is what MASTODON_URL
-// should say instead.
+// The default HTTP client (social.DefaultHTTPClient) does not follow
+// redirects: a redirect is reported as a permanent failure that names where
+// the server points, which is what MASTODON_URL should say instead.
 func New(cfg Config) (*Client, error) {
-	base, err := parseBaseURL(cfg.BaseURL)
+	base, err := social.BaseURL(cfg.BaseURL, social.URLSetting{
+		Network:       social.NetworkMastodon,
+		Name:          "the instance URL (MASTODON_URL)",
+		Example:       "https://mastodon.social",
+		SecretSetting: "MASTODON_TOKEN",
+	})
 	if err != nil {
 		return nil, err
 	}
-	// A token read from a file usually ends with a newline: trim it rather
-	// than fail, but refuse anything that cannot be sent in a header, since
-	// Go would report that only at the first request.
-	token := strings.TrimSpace(cfg.Token)
-	if token == "" {
-		return nil, errors.New("mastodon: the access token (MASTODON_TOKEN) is required")
-	}
-	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return nil, errors.New("mastodon: the access token (MASTODON_TOKEN) contains spaces or control characters")
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{
-			Timeout: defaultTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
+	token, err := social.CheckToken(cfg.Token, social.NetworkMastodon, "the access token (MASTODON_TOKEN)")
+	if err != nil {
+		return nil, err
 	}
 	return &Client{
 		base:    base,
 		token:   token,
-		http:    hc,
+		http:    social.DefaultHTTPClient(cfg.HTTPClient),
 		nowFunc: time.Now,
 		limits:  limits{maxCharacters: defaultMaxCharacters, charactersPerURL: defaultCharactersPerURL},
 	}, nil
-}
-
-// parseBaseURL validates MASTODON_URL and returns it without a trailing
-// slash. The value is never echoed in the error: a URL with credentials in it
-// would otherwise end up in a log line.
-func parseBaseURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", errors.New("mastodon: the instance URL (MASTODON_URL) is required")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("mastodon: the instance URL (MASTODON_URL) must be an absolute http or https URL, such as https://mastodon.social")
-	}
-	if u.User != nil {
-		return "", errors.New("mastodon: the instance URL (MASTODON_URL) must not hold credentials: put the token in MASTODON_TOKEN")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", errors.New("mastodon: the instance URL (MASTODON_URL) must not have a query or a fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // Network returns social.NetworkMastodon.
@@ -297,34 +255,14 @@ func (c *Client) call(ctx context.Context, method, path string, in any, idempote
 		req.Header.Set("Idempotency-Key", idempotencyKey)
 	}
 
-	resp, err := c.http.Do(req)
+	// No answer, an answer cut short or one that is not the documented JSON
+	// are Transient: Publish's idempotency key makes the retry harmless.
+	resp, data, err := social.Send(c.http, req, social.NetworkMastodon)
 	if err != nil {
-		return fmt.Errorf("%w: %w", c.networkError(ctx, err), err)
+		return err
 	}
-	defer resp.Body.Close()
-	data, readErr := social.ReadBody(resp)
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !social.Success(resp.StatusCode) {
 		return c.statusError(resp, data)
 	}
-	if readErr != nil {
-		return fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkMastodon,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer was cut short",
-		}, readErr)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		// A 2xx that is not the documented JSON (a proxy's page, a truncated
-		// body) says nothing certain: Transient, and Publish's idempotency
-		// key makes the retry safe.
-		return fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkMastodon,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer is not the JSON Mastodon documents",
-		}, err)
-	}
-	return nil
+	return social.DecodeJSON(social.NetworkMastodon, resp.StatusCode, data, out, "Mastodon")
 }

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"catweete/social"
+	"catweete/social/socialtest"
 )
 
 // testToken is distinctive so that a leak into an error is easy to spot.
@@ -317,31 +318,7 @@ func TestPublish(t *testing.T) {
 // appears nowhere in it.
 func checkError(t *testing.T, err error, class social.Class, status int, retryAfter time.Duration) {
 	t.Helper()
-	if err == nil {
-		t.Fatal("err = nil, want an error")
-	}
-	var se *social.Error
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want a *social.Error", err, err)
-	}
-	if se.Network != social.NetworkMastodon {
-		t.Errorf("Network = %q, want %q", se.Network, social.NetworkMastodon)
-	}
-	if se.Class != class || social.ClassOf(err) != class {
-		t.Errorf("Class = %v, want %v", se.Class, class)
-	}
-	if se.Status != status {
-		t.Errorf("Status = %d, want %d", se.Status, status)
-	}
-	if se.RetryAfter != retryAfter {
-		t.Errorf("RetryAfter = %v, want %v", se.RetryAfter, retryAfter)
-	}
-	if se.Message == "" {
-		t.Error("Message is empty")
-	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(se.Message, testToken) {
-		t.Errorf("the token leaked into the error: %v", err)
-	}
+	socialtest.CheckError(t, err, social.NetworkMastodon, class, status, retryAfter, testToken)
 }
 
 func TestPublishRefusesWithoutCallingTheNetwork(t *testing.T) {
@@ -618,8 +595,8 @@ func TestNew(t *testing.T) {
 			if c.Network() != social.NetworkMastodon {
 				t.Errorf("Network = %q", c.Network())
 			}
-			if c.http == nil || c.http.Timeout != defaultTimeout {
-				t.Errorf("default HTTP client = %+v, want a %v timeout", c.http, defaultTimeout)
+			if c.http == nil || c.http.Timeout != social.DefaultTimeout {
+				t.Errorf("default HTTP client = %+v, want a %v timeout", c.http, social.DefaultTimeout)
 			}
 		})
 	}

@@ -37,12 +37,8 @@ const (
 // published before catweete restarted) is a Permanent *social.Error, and a
 // canceled or expired ctx a Transient one.
 func (n *Network) Metrics(ctx context.Context, remoteID string) (social.Metrics, error) {
-	if err := ctx.Err(); err != nil {
-		return social.Metrics{}, fmt.Errorf("metrics: %w: %w", &social.Error{
-			Network: social.NetworkSandbox,
-			Class:   social.Transient,
-			Message: "the request was canceled",
-		}, err)
+	if err := canceled(ctx, "metrics"); err != nil {
+		return social.Metrics{}, err
 	}
 	post, ok := n.post(remoteID)
 	if !ok {
@@ -58,12 +54,8 @@ func (n *Network) Metrics(ctx context.Context, remoteID string) (social.Metrics,
 // Profile returns the sandbox account: Handle, the sandbox's base URL and
 // Followers. A canceled or expired ctx is a Transient *social.Error.
 func (n *Network) Profile(ctx context.Context) (social.Profile, error) {
-	if err := ctx.Err(); err != nil {
-		return social.Profile{}, fmt.Errorf("profile: %w: %w", &social.Error{
-			Network: social.NetworkSandbox,
-			Class:   social.Transient,
-			Message: "the request was canceled",
-		}, err)
+	if err := canceled(ctx, "profile"); err != nil {
+		return social.Profile{}, err
 	}
 	return social.Profile{Handle: Handle, URL: n.baseURL, Followers: social.Known(Followers)}, nil
 }

@@ -104,12 +104,8 @@ func (n *Network) Idempotent() bool { return true }
 // Failures are *social.Error: a canceled or expired ctx is Transient; an
 // empty key, an empty text or a text over the limit is Permanent.
 func (n *Network) Publish(ctx context.Context, p social.Post) (social.Published, error) {
-	if err := ctx.Err(); err != nil {
-		return social.Published{}, fmt.Errorf("publish: %w: %w", &social.Error{
-			Network: social.NetworkSandbox,
-			Class:   social.Transient,
-			Message: "the request was canceled",
-		}, err)
+	if err := canceled(ctx, "publish"); err != nil {
+		return social.Published{}, err
 	}
 	if p.IdempotencyKey == "" {
 		return social.Published{}, n.permanent("the post has no idempotency key, so a retry could publish it twice")
@@ -160,6 +156,21 @@ func (n *Network) permanent(msg string) error {
 		Class:   social.Permanent,
 		Message: msg,
 	})
+}
+
+// canceled returns the failure of the operation op called with a canceled
+// or expired ctx, nil while ctx is live: Transient, as a real network's
+// would be, and joined with ctx.Err(). The sandbox answers at once, so
+// whether ctx was canceled or ran out of time, it is the caller that gave up.
+func canceled(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w: %w", op, &social.Error{
+			Network: social.NetworkSandbox,
+			Class:   social.Transient,
+			Message: "the request was canceled",
+		}, err)
+	}
+	return nil
 }
 
 // postID derives a post's ID from its idempotency key: 16 hex digits of its

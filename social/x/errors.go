@@ -2,7 +2,6 @@ package x
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -101,47 +100,23 @@ func (p problem) duplicate() bool {
 	return false
 }
 
-// statusError classifies a non-2xx answer: 429 and 5xx are Transient, a 403
-// for duplicate content is Duplicate (Publish then looks for the existing
-// post), everything else (400, 401, 403, 404, 422, redirects) is Permanent.
+// statusError classifies a non-2xx answer as social.StatusError does, with
+// X's own signals: a 403 for duplicate content is Duplicate (Publish then
+// looks for the existing post), and a 429 waits as rateLimitWait says.
+// x-rate-limit-reset comes with every answer, so only an explicit
+// Retry-After says how long to wait after a server error.
 func (c *Client) statusError(resp *http.Response, body []byte) *social.Error {
-	code := resp.StatusCode
 	var p problem
 	_ = json.Unmarshal(body, &p) // an HTML page or a cut body says nothing: the status text stands in
-	e := &social.Error{
-		Network: social.NetworkX,
-		Class:   social.Permanent,
-		Status:  code,
-		Message: c.message(code, p.words()),
-	}
-	switch {
+	e := social.StatusError(resp, social.NetworkX, p.words(),
+		"set X_API_URL to the API's own address", c.nowFunc(), c.token)
+	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests:
-		e.Class = social.Transient
 		e.RetryAfter = c.rateLimitWait(resp.Header)
-	case code >= 500:
-		// x-rate-limit-reset comes with every answer, so only an explicit
-		// Retry-After says how long to wait after a server error.
-		e.Class = social.Transient
-		e.RetryAfter = social.RetryAfter(resp.Header, c.nowFunc())
 	case code == http.StatusForbidden && p.duplicate():
 		e.Class = social.Duplicate
-	case code >= 300 && code < 400:
-		if loc := resp.Header.Get("Location"); loc != "" {
-			e.Message = c.clean(fmt.Sprintf("the server redirects to %s: set X_API_URL to the API's own address", loc))
-		}
 	}
 	return e
-}
-
-// message makes X's words safe for Slack, or falls back on the status text.
-func (c *Client) message(code int, words string) string {
-	if words == "" {
-		words = http.StatusText(code)
-	}
-	if words == "" {
-		words = "unexpected answer"
-	}
-	return c.clean(words)
 }
 
 // clean makes a server-supplied text safe and short enough for Slack.

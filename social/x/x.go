@@ -20,15 +20,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"catweete/social"
 )
@@ -36,10 +32,6 @@ import (
 const (
 	// DefaultAPIURL is X's API, used when Config.APIURL is empty.
 	DefaultAPIURL = "https://api.x.com"
-	// defaultTimeout bounds a whole request on the default HTTP client, so a
-	// server that accepts the connection and never answers cannot hold a
-	// delivery in "publishing" for ever.
-	defaultTimeout = 30 * time.Second
 	// userAgent names catweete in X's logs.
 	userAgent = "catweete (X client)"
 	// webURL is where people see posts and profiles.
@@ -85,56 +77,24 @@ type account struct {
 // New checks cfg and returns a client. It makes no request: call Profile to
 // check the token.
 //
-// The default HTTP client does not follow redirects: Go would turn a
-// redirected POST into a GET (publishing nothing) and may drop the
-// Authorization header on the way, so a redirect is reported as a permanent
-// failure that names where the server points.
+// The default HTTP client (social.DefaultHTTPClient) does not follow
+// redirects: a redirect is reported as a permanent failure that names where
+// the server points.
 func New(cfg Config) (*Client, error) {
-	base, err := parseAPIURL(cfg.APIURL)
+	base, err := social.BaseURL(cfg.APIURL, social.URLSetting{
+		Network:       social.NetworkX,
+		Name:          "the API URL (X_API_URL)",
+		Default:       DefaultAPIURL,
+		SecretSetting: "X_ACCESS_TOKEN",
+	})
 	if err != nil {
 		return nil, err
 	}
-	// A token read from a file usually ends with a newline: trim it rather
-	// than fail, but refuse anything that cannot be sent in a header, since
-	// Go would report that only at the first request.
-	token := strings.TrimSpace(cfg.Token)
-	if token == "" {
-		return nil, errors.New("x: the access token (X_ACCESS_TOKEN) is required")
+	token, err := social.CheckToken(cfg.Token, social.NetworkX, "the access token (X_ACCESS_TOKEN)")
+	if err != nil {
+		return nil, err
 	}
-	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return nil, errors.New("x: the access token (X_ACCESS_TOKEN) contains spaces or control characters")
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{
-			Timeout: defaultTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
-	}
-	return &Client{base: base, token: token, http: hc, nowFunc: time.Now}, nil
-}
-
-// parseAPIURL validates X_API_URL and returns it without a trailing slash.
-// The value is never echoed in the error: a URL with credentials in it would
-// otherwise end up in a log line.
-func parseAPIURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return DefaultAPIURL, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("x: the API URL (X_API_URL) must be an absolute http or https URL, such as " + DefaultAPIURL)
-	}
-	if u.User != nil {
-		return "", errors.New("x: the API URL (X_API_URL) must not hold credentials: put the token in X_ACCESS_TOKEN")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", errors.New("x: the API URL (X_API_URL) must not have a query or a fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
+	return &Client{base: base, token: token, http: social.DefaultHTTPClient(cfg.HTTPClient), nowFunc: time.Now}, nil
 }
 
 // Network returns social.NetworkX.
@@ -219,35 +179,17 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) (in
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	resp, err := c.http.Do(req)
-	if err != nil {
+	resp, data, err := social.Send(c.http, req, social.NetworkX)
+	if resp == nil {
 		// No answer: Status stays 0, which tells the dispatcher that the
 		// post may or may not exist.
-		return 0, fmt.Errorf("%w: %w", social.NoAnswer(ctx, social.NetworkX, err), err)
+		return 0, err
 	}
-	defer resp.Body.Close()
-	data, readErr := social.ReadBody(resp)
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if !social.Success(resp.StatusCode) {
 		return resp.StatusCode, c.statusError(resp, data)
 	}
-	if readErr != nil {
-		return resp.StatusCode, fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkX,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer was cut short",
-		}, readErr)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		// A 2xx that is not the documented JSON (a proxy's page, a
-		// truncated body) says nothing certain: Transient.
-		return resp.StatusCode, fmt.Errorf("%w: %w", &social.Error{
-			Network: social.NetworkX,
-			Class:   social.Transient,
-			Status:  resp.StatusCode,
-			Message: "the answer is not the JSON X documents",
-		}, err)
-	}
-	return resp.StatusCode, nil
+	return resp.StatusCode, social.DecodeJSON(social.NetworkX, resp.StatusCode, data, out, "X")
 }

@@ -3,7 +3,6 @@ package x
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"catweete/social"
+	"catweete/social/socialtest"
 )
 
 // Client has the shape of every network client: the dispatcher's
@@ -167,32 +167,7 @@ func createdJSON(id, text string) string {
 // token appears nowhere in it, and returns it.
 func checkError(t *testing.T, err error, class social.Class, status int, retryAfter time.Duration) *social.Error {
 	t.Helper()
-	if err == nil {
-		t.Fatal("err = nil, want an error")
-	}
-	var se *social.Error
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want a *social.Error", err, err)
-	}
-	if se.Network != social.NetworkX {
-		t.Errorf("Network = %q, want %q", se.Network, social.NetworkX)
-	}
-	if se.Class != class || social.ClassOf(err) != class {
-		t.Errorf("Class = %v, want %v (err: %v)", se.Class, class, err)
-	}
-	if se.Status != status {
-		t.Errorf("Status = %d, want %d", se.Status, status)
-	}
-	if se.RetryAfter != retryAfter {
-		t.Errorf("RetryAfter = %v, want %v", se.RetryAfter, retryAfter)
-	}
-	if se.Message == "" {
-		t.Error("Message is empty")
-	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(se.Message, testToken) {
-		t.Errorf("the token leaked into the error: %v", err)
-	}
-	return se
+	return socialtest.CheckError(t, err, social.NetworkX, class, status, retryAfter, testToken)
 }
 
 func TestNew(t *testing.T) {
@@ -239,8 +214,8 @@ func TestNew(t *testing.T) {
 			if c.token != "t" {
 				t.Errorf("token = %q, want it trimmed", c.token)
 			}
-			if c.http == nil || c.http.Timeout != defaultTimeout || c.http.CheckRedirect == nil {
-				t.Errorf("default HTTP client = %+v, want a %v timeout and no redirects", c.http, defaultTimeout)
+			if c.http == nil || c.http.Timeout != social.DefaultTimeout || c.http.CheckRedirect == nil {
+				t.Errorf("default HTTP client = %+v, want a %v timeout and no redirects", c.http, social.DefaultTimeout)
 			}
 		})
 	}
