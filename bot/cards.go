@@ -158,6 +158,12 @@ func (n *Notifier) eventText(card workflows.Card, ev workflows.Event) string {
 		return n.cat.T(lang, key, ev.ActorID)
 	case workflows.EventNudge:
 		return n.cat.T(lang, key, mentionAll(ev.Approvers), n.when(card))
+	case workflows.EventTakeOff:
+		what := n.cat.T(lang, commands.MsgReachEngagements, n.cat.Compact(lang, workflows.Engagements(ev.Figures).Value))
+		if ev.Figures.Reach.Known {
+			what = n.cat.T(lang, commands.MsgReachReach, n.cat.Compact(lang, ev.Figures.Reach.Value))
+		}
+		return n.cat.T(lang, key, network, what, n.cat.Compact(lang, int64(ev.Median+0.5)))
 	case workflows.EventRetried, workflows.EventConfirmed, workflows.EventDeliveryCanceled:
 		if ev.ActorID == workflows.SystemActor {
 			return "" // the post's cancellation was announced already

@@ -76,6 +76,15 @@ func definitions() []Definition {
 			HandleFunc: handleSlots,
 		},
 		{
+			Name:    CmdReach,
+			French:  []string{"portée", "chiffres"},
+			English: []string{"reach", "numbers"},
+			Usage:   [2]string{"portée [aujourd'hui|semaine|mois|&lt;date&gt; &lt;date&gt;]", "reach [today|week|month|&lt;date&gt; &lt;date&gt;]"},
+			Description: [2]string{"la portée, les engagements et leurs taux, par réseau, contre la période précédente",
+				"reach, engagements and their rates, per network, against the period before"},
+			HandleFunc: handleReach,
+		},
+		{
 			Name:    CmdAccounts,
 			French:  []string{"comptes"},
 			English: []string{"accounts"},

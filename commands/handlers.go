@@ -84,7 +84,7 @@ func (r *Router) StatusText(lang Lang, rep workflows.StatusReport) string {
 		if len(rep.Today) > 0 {
 			today = r.cat.T(lang, MsgStatusToday, len(rep.Today))
 		}
-		b.WriteString(r.cat.T(lang, MsgStatusYes, len(rep.Week), today))
+		b.WriteString(r.cat.T(lang, MsgStatusYes, len(rep.Week), today, r.statusFigures(lang, rep.Figures)))
 		for i, p := range rep.Week {
 			if i == 5 {
 				fmt.Fprintf(&b, "\n• …")
@@ -131,6 +131,22 @@ func (r *Router) StatusText(lang Lang, rep workflows.StatusReport) string {
 		}
 	}
 	return b.String()
+}
+
+// statusFigures is how far this week went, in a few words: its reach (or
+// engagements where no network gives reach), against last week.
+func (r *Router) statusFigures(lang Lang, sum workflows.Summary) string {
+	f, prev := sum.Total, sum.Previous
+	var text string
+	switch {
+	case f.Source != workflows.ReachNone && f.Reach.Known:
+		text = r.cat.withTrend(lang, r.cat.T(lang, MsgReachReach, r.cat.Compact(lang, f.Reach.Value)), f.Reach, prev.Reach)
+	case f.Engagements.Known:
+		text = r.cat.withTrend(lang, r.cat.T(lang, MsgReachEngagements, r.cat.Compact(lang, f.Engagements.Value)), f.Engagements, prev.Engagements)
+	default:
+		return ""
+	}
+	return r.cat.T(lang, MsgStatusFigures, text)
 }
 
 // postNumber is a post's number as each language writes it.

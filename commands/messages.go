@@ -136,7 +136,28 @@ const (
 	MsgAccountNoProfile  Key = "accounts.no_profile"
 	MsgFollowers         Key = "accounts.followers"
 	MsgAlertHandled      Key = "alert.handled"
-	MsgHandledPrefix     Key = "handled."
+
+	MsgPeriodToday             Key = "period.today"
+	MsgPeriodWeek              Key = "period.week"
+	MsgPeriodMonth             Key = "period.month"
+	MsgPeriodDates             Key = "period.dates"
+	MsgReachUsage              Key = "reach.usage"
+	MsgReachHeader             Key = "reach.header"
+	MsgReachNothing            Key = "reach.nothing"
+	MsgReachPrevious           Key = "reach.previous"
+	MsgReachPosts              Key = "reach.posts"
+	MsgReachReach              Key = "reach.reach"
+	MsgReachImpressions        Key = "reach.impressions"
+	MsgReachImpressionsAsReach Key = "reach.impressions_as_reach"
+	MsgReachNotGiven           Key = "reach.not_given"
+	MsgReachEngagements        Key = "reach.engagements"
+	MsgReachEngagementRate     Key = "reach.engagement_rate"
+	MsgReachRate               Key = "reach.rate"
+	MsgReachStandInNote        Key = "reach.stand_in_note"
+	MsgReachTop                Key = "reach.top"
+	MsgReachSee                Key = "reach.see"
+	MsgStatusFigures           Key = "status.figures"
+	MsgHandledPrefix           Key = "handled."
 )
 
 // Catalog holds every message in both languages. It is built once and
@@ -218,7 +239,7 @@ func catalogMessages() map[Key][2]string {
 		MsgApprovalCounted: {"Votre approbation du post n°%d est comptée (%d/%d).",
 			"Your approval of post #%d is counted (%d/%d)."},
 
-		MsgStatusYes:   {"*Oui !* %d post(s) publié(s) cette semaine%s.", "*Yes!* %d post(s) published this week%s."},
+		MsgStatusYes:   {"*Oui !* %d post(s) publié(s) cette semaine%s%s.", "*Yes!* %d post(s) published this week%s%s."},
 		MsgStatusToday: {", dont %d aujourd'hui", ", %d of them today"},
 		MsgStatusNotYet: {"*Pas encore cette semaine* : rien n'a été publié depuis lundi.",
 			"*Not yet this week*: nothing has been published since Monday."},
@@ -311,6 +332,8 @@ func catalogMessages() map[Key][2]string {
 		MsgEventPrefix + "retried":           {"🔁 <@%s> relance la publication sur %s.", "🔁 <@%s> sends it to %s again."},
 		MsgEventPrefix + "confirmed":         {"✅ <@%s> confirme que le post est bien parti sur %s.", "✅ <@%s> confirms the post did go out on %s."},
 		MsgEventPrefix + "delivery_canceled": {"🚫 <@%s> abandonne la publication sur %s.", "🚫 <@%s> gives up publishing on %s."},
+		MsgEventPrefix + "take_off": {"🔥 Ça décolle sur %s : %s en moins d'une heure, plus du double de l'habitude (%s).",
+			"🔥 Taking off on %s: %s within the hour, more than twice the usual (%s)."},
 
 		MsgModalDraftTitle:    {"Nouveau post", "New post"},
 		MsgModalEditTitle:     {"Modifier le post", "Edit the post"},
@@ -359,16 +382,38 @@ func catalogMessages() map[Key][2]string {
 			"Try for example: `now`, `in 30 min`, `+2h`, `tomorrow 9:30am`, `next monday 14:00`, `2026-12-01 09:30`."},
 		MsgSlotsNone: {"Aucun créneau de publication n'est configuré (`CATWEETE_SLOTS`) : un post approuvé sans heure part aussitôt.",
 			"No posting slots are configured (`CATWEETE_SLOTS`): an approved post without a time goes out at once."},
-		MsgSlotsHeader:                        {"*Créneaux de publication* : `%s` (%s)", "*Posting slots*: `%s` (%s)"},
-		MsgSlotsFree:                          {"Prochains créneaux libres :", "Next free slots:"},
-		MsgSlotsAllTaken:                      {"Aucun créneau libre dans les 60 prochains jours.", "No free slot in the next 60 days."},
-		MsgAccountsHeader:                     {"*Comptes* (%d) :", "*Accounts* (%d):"},
-		MsgAccountOK:                          {"✅ %s — %s", "✅ %s — %s"},
-		MsgAccountRejected:                    {"🔑 %s — jeton refusé : %s", "🔑 %s — token refused: %s"},
-		MsgAccountUnreached:                   {"⚠️ %s — injoignable : %s", "⚠️ %s — unreachable: %s"},
-		MsgAccountNoProfile:                   {"✅ %s — configuré", "✅ %s — configured"},
-		MsgFollowers:                          {"%s abonnés", "%s followers"},
-		MsgAlertHandled:                       {"✔️ <@%s> : %s.", "✔️ <@%s>: %s."},
+		MsgSlotsHeader:      {"*Créneaux de publication* : `%s` (%s)", "*Posting slots*: `%s` (%s)"},
+		MsgSlotsFree:        {"Prochains créneaux libres :", "Next free slots:"},
+		MsgSlotsAllTaken:    {"Aucun créneau libre dans les 60 prochains jours.", "No free slot in the next 60 days."},
+		MsgAccountsHeader:   {"*Comptes* (%d) :", "*Accounts* (%d):"},
+		MsgAccountOK:        {"✅ %s — %s", "✅ %s — %s"},
+		MsgAccountRejected:  {"🔑 %s — jeton refusé : %s", "🔑 %s — token refused: %s"},
+		MsgAccountUnreached: {"⚠️ %s — injoignable : %s", "⚠️ %s — unreachable: %s"},
+		MsgAccountNoProfile: {"✅ %s — configuré", "✅ %s — configured"},
+		MsgFollowers:        {"%s abonnés", "%s followers"},
+		MsgAlertHandled:     {"✔️ <@%s> : %s.", "✔️ <@%s>: %s."},
+		MsgPeriodToday:      {"aujourd'hui", "today"},
+		MsgPeriodWeek:       {"cette semaine", "this week"},
+		MsgPeriodMonth:      {"ce mois-ci", "this month"},
+		MsgPeriodDates:      {"du … au …", "from … to …"},
+		MsgReachUsage: {"Je ne comprends pas la période « %s ». Essayez `%s portée semaine`, `mois`, `aujourd'hui`, ou deux dates : `2026-11-01 2026-11-15`.",
+			"I don't understand the period “%s”. Try `%s reach week`, `month`, `today`, or two dates: `2026-11-01 2026-11-15`."},
+		MsgReachHeader:             {"*Portée — %s* (%s)", "*Reach — %s* (%s)"},
+		MsgReachNothing:            {"Rien n'a été publié sur la période.", "Nothing was published in that period."},
+		MsgReachPrevious:           {"(%d post(s) la période précédente.)", "(%d post(s) the period before.)"},
+		MsgReachPosts:              {"%d post(s)", "%d post(s)"},
+		MsgReachReach:              {"%s de portée", "%s reach"},
+		MsgReachImpressions:        {"%s impressions", "%s impressions"},
+		MsgReachImpressionsAsReach: {"%s impressions (en guise de portée)", "%s impressions (standing in for reach)"},
+		MsgReachNotGiven:           {"portée non fournie par %s", "reach not given by %s"},
+		MsgReachEngagements:        {"%s engagements", "%s engagements"},
+		MsgReachEngagementRate:     {"taux d'engagement %s", "engagement rate %s"},
+		MsgReachRate:               {"taux de reach %s", "reach rate %s"},
+		MsgReachStandInNote: {"Certains réseaux ne donnent pas la portée : leurs impressions en tiennent lieu.",
+			"Some networks give no reach: their impressions stand in for it."},
+		MsgReachTop:                           {"🏆 Le plus vu : %s — %s", "🏆 Top post: %s — %s"},
+		MsgReachSee:                           {"voir", "see"},
+		MsgStatusFigures:                      {" — %s.", " — %s."},
 		MsgHandledPrefix + "retry_delivery":   {"nouvel essai lancé", "sent again"},
 		MsgHandledPrefix + "confirm_delivery": {"marqué comme publié", "marked as published"},
 		MsgHandledPrefix + "cancel_delivery":  {"abandonné", "given up"},

@@ -105,7 +105,7 @@ func TestParse(t *testing.T) {
 		{"UnknownWord", "tweete", Parsed{Unknown: "tweete"}},
 		{"UnknownWordKeepsTheRest", "publish Hello there", Parsed{Unknown: "publish", Args: "Hello there"}},
 		{"UnknownWordAfterMention", "<@UBOT> bonjour !", Parsed{Unknown: "bonjour", Args: "!"}},
-		{"UnknownWordKeepsItsCase", "Portée", Parsed{Unknown: "Portée"}},
+		{"UnknownWordKeepsItsCase", "Publiée", Parsed{Unknown: "Publiée"}},
 		{"HalfAPhraseIsUnknown", "alors", Parsed{Unknown: "alors"}},
 		{"UnclosedMentionIsUnknown", "<@UBOT help", Parsed{Unknown: "<@UBOT", Args: "help"}},
 	}

@@ -22,6 +22,7 @@ const (
 	CmdSchedule = "schedule"
 	CmdSlots    = "slots"
 	CmdAccounts = "accounts"
+	CmdReach    = "reach"
 )
 
 // Source says where a request came from, which decides where its answer goes.

@@ -56,6 +56,8 @@ type StatusReport struct {
 	Upcoming []UpcomingPost
 	// Attention is the deliveries that failed or whose outcome is unknown.
 	Attention []storage.DeliveryView
+	// Figures sums up this week's numbers, against last week's first days.
+	Figures Summary
 }
 
 // Next is the soonest upcoming post, nil if none.
@@ -81,6 +83,9 @@ func (s *Service) Status(ctx context.Context) (StatusReport, error) {
 		return r, fmt.Errorf("workflows: status: %w", err)
 	}
 	r.Week = groupPublished(published)
+	if r.Figures, err = s.Summarize(ctx, monday, now); err != nil {
+		return r, err
+	}
 	for _, p := range r.Week {
 		if !p.At.Before(midnight) {
 			r.Today = append(r.Today, p)

@@ -306,3 +306,12 @@ func (s *Service) Days(ctx context.Context, n int) ([]DailyFigures, error) {
 	}
 	return days, nil
 }
+
+// Count, Figures of storage, and Measured are what summaries are made of;
+// named here so that callers need not reach into storage.
+type (
+	// Count is a figure a network may or may not give.
+	Count = storage.Count
+	// Measured is a published delivery with its latest figures.
+	Measured = storage.Measured
+)
