@@ -248,7 +248,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("old events forgotten", "count", n)
 		}
 	})
+	// The daily digest, in the team's zone like every sweep.
+	if cfg.DigestChannel != "" {
+		if _, err := sweeps.AddFunc(cfg.DigestCron, slackBot.DigestJob(ctx, cfg.DigestChannel)); err != nil {
+			return fmt.Errorf("CATWEETE_DIGEST_CRON: %w", err)
+		}
+	}
 	sweeps.Start()
+	// Each account's audience, measured now rather than in an hour: it is
+	// the base of the reach rate of whatever goes out next.
+	wg.Go(func() {
+		if err := svc.CollectFollowers(ctx); err != nil {
+			log.Warn("followers collection incomplete", "err", err)
+		}
+	})
 
 	select {
 	case <-ctx.Done():

@@ -167,6 +167,10 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
 	}
 	ok := run("command", func(ctx context.Context) {
 		reply := b.router.Handle(ctx, req)
+		if reply.PostDigest {
+			b.digestReply(ctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, reply.Lang)
+			return
+		}
 		if reply.OpenDraftModal {
 			meta := modalMeta{UserID: cmd.UserID, Channel: cmd.ChannelID, Lang: string(reply.Lang)}
 			if err := b.openModal(ctx, cmd.TriggerID, b.draftModal(meta, reply.DraftText)); err != nil {
@@ -251,12 +255,16 @@ type innerEvent struct {
 	TS       string `json:"ts"`
 	ThreadTS string `json:"thread_ts"`
 	Channel  string `json:"channel"`
+	Tab      string `json:"tab"` // app_home_opened: "home" or "messages"
 }
 
 // onEvent handles an event_callback. It reports false when the event could
 // not be taken (the pool is full): Slack should then retry it.
 func (b *Bot) onEvent(ctx context.Context, env eventEnvelope) bool {
 	ev := env.Event
+	if ev.Type == "app_home_opened" {
+		return b.onHomeOpened(ctx, env)
+	}
 	if ev.Type != "app_mention" || ev.BotID != "" || ev.User == b.userID || ev.User == "" {
 		return true
 	}
@@ -277,6 +285,16 @@ func (b *Bot) onEvent(ctx context.Context, env eventEnvelope) bool {
 		thread := ev.ThreadTS
 		if thread == "" {
 			thread = ev.TS
+		}
+		if reply.PostDigest {
+			// The digest goes in the channel, with its own thread for the
+			// chart; only a failure is answered in the mention's thread.
+			err := b.postDigest(ctx, ev.Channel, reply.Lang)
+			if err == nil {
+				return
+			}
+			b.log.ErrorContext(ctx, "digest not posted", "event_id", env.EventID, "channel", ev.Channel, "err", err)
+			reply.Text = b.cat.T(reply.Lang, commands.MsgDigestFailed)
 		}
 		if reply.OpenDraftModal {
 			// A mention has no trigger_id to open a modal with.
@@ -376,9 +394,15 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 		run = b.soon
 	}
 	taken := run("action", func(ctx context.Context) {
+		defer b.afterHomeClick(ctx, cb, action.ActionID)
 		switch action.ActionID {
 		case ActionApprove:
-			b.refuse(ctx, cb, b.router.Approve(ctx, user, postID, version))
+			msg := b.router.Approve(ctx, user, postID, version)
+			if msg == "" && fromDigest(action) {
+				// The card, which says it, is in another channel.
+				msg = b.cat.T(lang, commands.MsgApprovedOK, postID)
+			}
+			b.refuse(ctx, cb, msg)
 		case ActionCancel:
 			b.refuse(ctx, cb, b.router.CancelPost(ctx, user, postID))
 		case ActionPublishNow, ActionNextSlot:
@@ -439,11 +463,18 @@ func (b *Bot) onDeliveryAction(cb slack.InteractionCallback, action slack.BlockA
 			b.refuse(ctx, cb, msg)
 			return
 		}
+		handled := b.cat.T(lang, commands.MsgAlertHandled, cb.User.ID,
+			b.cat.T(lang, commands.MsgHandledPrefix+commands.Key(action.ActionID)))
+		if fromDigest(action) {
+			// The digest keeps its other buttons: only the person who
+			// clicked hears that it was done.
+			b.refuse(ctx, cb, handled)
+			return
+		}
 		// Done: the alert keeps its words, loses its buttons, and says who
 		// handled it, so nobody clicks again.
 		if cb.ResponseURL != "" {
-			text := cb.Message.Text + "\n" + b.cat.T(lang, commands.MsgAlertHandled, cb.User.ID,
-				b.cat.T(lang, commands.MsgHandledPrefix+commands.Key(action.ActionID)))
+			text := cb.Message.Text + "\n" + handled
 			err := slack.PostWebhookCustomHTTPContext(ctx, cb.ResponseURL, b.httpClient, &slack.WebhookMessage{
 				Text: text, ReplaceOriginal: true,
 			})
@@ -479,7 +510,11 @@ func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, text str
 		if err != nil {
 			b.log.WarnContext(ctx, "refusal not shown", "user", cb.User.ID, "err", withoutURL(err, cb.ResponseURL))
 		}
+		return
 	}
+	// A click in the Home tab comes with neither a channel nor a
+	// response_url: the app's direct message with the person.
+	b.ephemeral(ctx, "", cb.User.ID, text)
 }
 
 // onSubmission validates a modal at once (errors go back in the ack, next
@@ -497,7 +532,10 @@ func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
 	}
 	s := newSubmission(cb)
 	user := cb.User.ID
-	tell := func(ctx context.Context, text string) { b.ephemeral(ctx, meta.Channel, user, text) }
+	tell := func(ctx context.Context, text string) {
+		b.ephemeral(ctx, meta.Channel, user, text)
+		b.afterHomeModal(ctx, meta)
+	}
 	// A full pool keeps the modal open with a word, rather than closing it
 	// on work that will not be done.
 	busy := func(block string) ack {

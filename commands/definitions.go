@@ -93,5 +93,14 @@ func definitions() []Definition {
 				"the configured accounts: reachable? token valid? followers"},
 			HandleFunc: handleAccounts,
 		},
+		{
+			Name:    CmdDigest,
+			French:  []string{"résumé"},
+			Neutral: []string{"digest"},
+			Usage:   [2]string{"digest", "digest"},
+			Description: [2]string{"poste ici le digest du jour : hier en chiffres, le graphique des 7 jours, ce qui attend, ce qui part aujourd'hui",
+				"posts the daily digest here: yesterday's numbers, the 7-day chart, what waits, what goes out today"},
+			HandleFunc: handleDigest,
+		},
 	}
 }

@@ -139,7 +139,10 @@ func (r *Router) statusFigures(lang Lang, sum workflows.Summary) string {
 	f, prev := sum.Total, sum.Previous
 	var text string
 	switch {
-	case f.Source != workflows.ReachNone && f.Reach.Known:
+	case f.Source == workflows.ReachFromImpressions && f.Reach.Known:
+		// Said as what it is: impressions standing in.
+		text = r.cat.withTrend(lang, r.cat.T(lang, MsgReachImpressionsAsReach, r.cat.Compact(lang, f.Reach.Value)), f.Reach, prev.Reach)
+	case (f.Source == workflows.ReachGiven || f.Source == workflows.ReachMixed) && f.Reach.Known:
 		text = r.cat.withTrend(lang, r.cat.T(lang, MsgReachReach, r.cat.Compact(lang, f.Reach.Value)), f.Reach, prev.Reach)
 	case f.Engagements.Known:
 		text = r.cat.withTrend(lang, r.cat.T(lang, MsgReachEngagements, r.cat.Compact(lang, f.Engagements.Value)), f.Engagements, prev.Engagements)

@@ -158,6 +158,53 @@ const (
 	MsgReachSee                Key = "reach.see"
 	MsgStatusFigures           Key = "status.figures"
 	MsgHandledPrefix           Key = "handled."
+
+	MsgDigestTitle          Key = "digest.title"
+	MsgDigestYesterday      Key = "digest.yesterday"
+	MsgDigestNothing        Key = "digest.nothing"
+	MsgDigestDayBefore      Key = "digest.day_before"
+	MsgDigestNetwork        Key = "digest.network"
+	MsgDigestNotMeasured    Key = "digest.not_measured"
+	MsgDigestMore           Key = "digest.more"
+	MsgDigestTodayHeader    Key = "digest.today"
+	MsgDigestTodayEmpty     Key = "digest.today_empty"
+	MsgDigestTodayItem      Key = "digest.today_item"
+	MsgDigestFreeSlots      Key = "digest.free_slots"
+	MsgDigestNoFreeSlot     Key = "digest.no_free_slot"
+	MsgDigestChartTitle     Key = "digest.chart.title"
+	MsgDigestChartAlt       Key = "digest.chart.alt"
+	MsgDigestFailed         Key = "digest.failed"
+	MsgChartReach           Key = "chart.reach"
+	MsgChartReachStandIn    Key = "chart.reach_stand_in"
+	MsgChartReachNone       Key = "chart.reach_none"
+	MsgChartEngagements     Key = "chart.engagements"
+	MsgChartNothing         Key = "chart.nothing"
+	MsgChartDayAxis         Key = "chart.axis.day"
+	MsgChartReachAxis       Key = "chart.axis.reach"
+	MsgChartEngagementsAxis Key = "chart.axis.engagements"
+)
+
+// The Home tab's keys.
+const (
+	MsgHomeHello          Key = "home.hello"
+	MsgHomeUpdated        Key = "home.updated"
+	MsgHomeUnavailable    Key = "home.unavailable"
+	MsgHomeMore           Key = "home.more"
+	MsgHomeMineTitle      Key = "home.mine.title"
+	MsgHomeMineEmpty      Key = "home.mine.empty"
+	MsgHomeYourTurn       Key = "home.mine.your_turn"
+	MsgHomeFailedOn       Key = "home.mine.failed_on"
+	MsgHomeBecause        Key = "home.mine.because"
+	MsgHomeGoesOut        Key = "home.goes_out"
+	MsgHomeDecideTitle    Key = "home.decide.title"
+	MsgHomeDecideEmpty    Key = "home.decide.empty"
+	MsgHomeNotApprover    Key = "home.decide.not_approver"
+	MsgHomeQueueTitle     Key = "home.queue.title"
+	MsgHomeQueueEmpty     Key = "home.queue.empty"
+	MsgHomeQueueLater     Key = "home.queue.later"
+	MsgHomeFiguresTitle   Key = "home.figures.title"
+	MsgHomeFiguresNothing Key = "home.figures.nothing"
+	MsgHomeFiguresNote    Key = "home.figures.note"
 )
 
 // Catalog holds every message in both languages. It is built once and
@@ -196,6 +243,30 @@ func (c *Catalog) Has(key Key) bool {
 
 func catalogMessages() map[Key][2]string {
 	return map[Key][2]string{
+		MsgHomeHello: {"Bonjour <@%s> ! Voici vos posts, ce qui attend votre approbation, ce qui part bientôt et ce que ça a donné.",
+			"Hello <@%s>! Here are your posts, what waits for your approval, what goes out soon and how it went."},
+		MsgHomeUpdated: {"Mis à jour %s", "Updated %s"},
+		MsgHomeUnavailable: {"Je n'arrive pas à afficher cette partie pour l'instant : rouvrez l'onglet dans un moment.",
+			"I can't show this part right now: open the tab again in a moment."},
+		MsgHomeMore:      {"… et %d autre(s).", "… and %d more."},
+		MsgHomeMineTitle: {"📝 Vos posts — 30 derniers jours", "📝 Your posts — last 30 days"},
+		MsgHomeMineEmpty: {"Vous n'avez proposé aucun post ces 30 derniers jours. Pour commencer : `%s brouillon Votre texte`, ou le raccourci « Proposer comme post » sur n'importe quel message.",
+			"You haven't suggested any post in the last 30 days. To start: `%s draft Your text`, or the “Suggest as a post” shortcut on any message."},
+		MsgHomeYourTurn:       {"à vous de le modifier", "over to you: edit it"},
+		MsgHomeFailedOn:       {"échec sur %s", "failed on %s"},
+		MsgHomeBecause:        {" : « %s »", ": “%s”"},
+		MsgHomeGoesOut:        {"publication %s", "goes out %s"},
+		MsgHomeDecideTitle:    {"✅ Attend votre approbation", "✅ Waiting for your approval"},
+		MsgHomeDecideEmpty:    {"Rien n'attend votre approbation. 🎉", "Nothing waits for your approval. 🎉"},
+		MsgHomeNotApprover:    {"Vous n'êtes pas approbateur : les posts sont approuvés par %s.", "You are not an approver: posts are approved by %s."},
+		MsgHomeQueueTitle:     {"🗓️ Les 7 prochains jours", "🗓️ The next 7 days"},
+		MsgHomeQueueEmpty:     {"Rien de programmé dans les 7 prochains jours.", "Nothing scheduled in the next 7 days."},
+		MsgHomeQueueLater:     {"Et %d plus tard : `%s file`.", "And %d later: `%s queue`."},
+		MsgHomeFiguresTitle:   {"📈 Les 7 derniers jours", "📈 The last 7 days"},
+		MsgHomeFiguresNothing: {"Rien n'a été publié ces 7 derniers jours.", "Nothing was published in the last 7 days."},
+		MsgHomeFiguresNote: {"Évolution par rapport aux 7 jours d'avant. Pour une autre période : `%s portée mois`.",
+			"Change against the 7 days before. For another period: `%s reach month`."},
+
 		MsgHelpHeader: {"*catweete* — ce que je sais faire (tapez `%s &lt;commande&gt;` ou mentionnez-moi) :",
 			"*catweete* — what I can do (type `%s &lt;command&gt;` or mention me):"},
 		MsgHelpFooter: {"Demandez-moi aussi simplement : « alors ça tweete ? »",
@@ -395,7 +466,7 @@ func catalogMessages() map[Key][2]string {
 		MsgPeriodToday:      {"aujourd'hui", "today"},
 		MsgPeriodWeek:       {"cette semaine", "this week"},
 		MsgPeriodMonth:      {"ce mois-ci", "this month"},
-		MsgPeriodDates:      {"du … au …", "from … to …"},
+		MsgPeriodDates:      {"sur la période", "for the period"},
 		MsgReachUsage: {"Je ne comprends pas la période « %s ». Essayez `%s portée semaine`, `mois`, `aujourd'hui`, ou deux dates : `2026-11-01 2026-11-15`.",
 			"I don't understand the period “%s”. Try `%s reach week`, `month`, `today`, or two dates: `2026-11-01 2026-11-15`."},
 		MsgReachHeader:             {"*Portée — %s* (%s)", "*Reach — %s* (%s)"},
@@ -413,9 +484,35 @@ func catalogMessages() map[Key][2]string {
 			"Some networks give no reach: their impressions stand in for it."},
 		MsgReachTop:                           {"🏆 Le plus vu : %s — %s", "🏆 Top post: %s — %s"},
 		MsgReachSee:                           {"voir", "see"},
-		MsgStatusFigures:                      {" — %s.", " — %s."},
+		MsgStatusFigures:                      {" — %s", " — %s"},
 		MsgHandledPrefix + "retry_delivery":   {"nouvel essai lancé", "sent again"},
 		MsgHandledPrefix + "confirm_delivery": {"marqué comme publié", "marked as published"},
 		MsgHandledPrefix + "cancel_delivery":  {"abandonné", "given up"},
+
+		MsgDigestTitle:       {"Le digest de catweete — %s", "catweete digest — %s"},
+		MsgDigestYesterday:   {"*Hier* (%s) : %s", "*Yesterday* (%s): %s"},
+		MsgDigestNothing:     {"*Hier* (%s) : rien n'a été publié.", "*Yesterday* (%s): nothing was published."},
+		MsgDigestDayBefore:   {"(%d post(s) la veille.)", "(%d post(s) the day before.)"},
+		MsgDigestNetwork:     {"• *%s* : %s", "• *%s*: %s"},
+		MsgDigestNotMeasured: {"pas encore de chiffres", "no figures yet"},
+		MsgDigestMore:        {"…et %d autre(s)", "…and %d more"},
+		MsgDigestTodayHeader: {"*Aujourd'hui* (%d, heure de %s) :", "*Today* (%d, %s time):"},
+		MsgDigestTodayEmpty:  {"*Aujourd'hui* : rien de programmé.", "*Today*: nothing scheduled."},
+		MsgDigestTodayItem:   {"• %s — %s %s %s", "• %s — %s %s %s"},
+		MsgDigestFreeSlots:   {"🕳️ Créneaux libres aujourd'hui : %s", "🕳️ Free slots today: %s"},
+		MsgDigestNoFreeSlot:  {"Aucun créneau libre aujourd'hui.", "No free slot today."},
+		MsgDigestChartTitle:  {"Portée et engagements, du %s au %s", "Reach and engagements, %s to %s"},
+		MsgDigestChartAlt: {"Graphique en barres : portée et engagements par jour et par réseau, du %s au %s.",
+			"Bar chart: reach and engagements per day and per network, %s to %s."},
+		MsgDigestFailed: {"Je n'ai pas pu poster le digest ici (le bot est-il invité dans ce canal ?). Réessayez dans un instant ou ailleurs.",
+			"I could not post the digest here (is the bot invited to this channel?). Try again in a moment, or elsewhere."},
+		MsgChartReach:           {"Portée par jour", "Reach per day"},
+		MsgChartReachStandIn:    {"Portée par jour (impressions là où elle manque)", "Reach per day (impressions where not given)"},
+		MsgChartReachNone:       {"Portée par jour : aucun réseau ne la donne", "Reach per day: no network gives it"},
+		MsgChartEngagements:     {"Engagements par jour", "Engagements per day"},
+		MsgChartNothing:         {"rien de publié sur ces 7 jours", "nothing published in these 7 days"},
+		MsgChartDayAxis:         {"Jour de publication", "Day published"},
+		MsgChartReachAxis:       {"Portée", "Reach"},
+		MsgChartEngagementsAxis: {"Engagements", "Engagements"},
 	}
 }

@@ -13,22 +13,22 @@ import (
 // French; 950, 12.4k, 1.2M in English.
 func (c *Catalog) Compact(lang Lang, n int64) string {
 	abs := math.Abs(float64(n))
-	var value float64
-	var unit string
-	switch {
-	case abs < 10_000:
+	if abs < 10_000 {
 		return c.Number(lang, n)
-	case abs < 1_000_000:
-		value, unit = float64(n)/1_000, "k"
-	default:
-		value, unit = float64(n)/1_000_000, "M"
 	}
-	digits := 1
-	if math.Abs(value) >= 100 {
-		digits = 0
+	// Rounded half away from zero, as people round, at one decimal under
+	// 100 and none above; 999 999 reads 1 M, not 1000 k.
+	round := func(v float64) float64 {
+		if math.Abs(v) >= 100 {
+			return math.Round(v)
+		}
+		return math.Round(v*10) / 10
 	}
-	s := strconv.FormatFloat(value, 'f', digits, 64)
-	s = strings.TrimSuffix(s, ".0")
+	value, unit := round(float64(n)/1_000), "k"
+	if math.Abs(value) >= 1000 {
+		value, unit = round(float64(n)/1_000_000), "M"
+	}
+	s := strconv.FormatFloat(value, 'f', -1, 64)
 	if lang == English {
 		return s + unit
 	}

@@ -102,7 +102,7 @@ func (r *Router) figuresLine(lang Lang, network string, f, previous workflows.Fi
 		return text
 	}
 	switch f.Source {
-	case workflows.ReachGiven:
+	case workflows.ReachGiven, workflows.ReachMixed:
 		parts = append(parts, keep(r.cat.T(lang, MsgReachReach, r.cat.Compact(lang, f.Reach.Value)), f.Reach, previous.Reach))
 	case workflows.ReachFromImpressions:
 		parts = append(parts, keep(r.cat.T(lang, MsgReachImpressionsAsReach, r.cat.Compact(lang, f.Reach.Value)), f.Reach, previous.Reach))
@@ -145,7 +145,7 @@ func (r *Router) ReachText(lang Lang, label Key, sum workflows.Summary) string {
 	for _, n := range sum.Networks {
 		fmt.Fprintf(&b, "\n• *%s* : %s", workflows.NetworkName(n.Network), r.figuresLine(lang, n.Network, n.Figures, workflows.Figures{}, false))
 	}
-	if sum.Total.Source == workflows.ReachFromImpressions {
+	if sum.Total.Source == workflows.ReachFromImpressions || sum.Total.Source == workflows.ReachMixed {
 		b.WriteString("\n_" + r.cat.T(lang, MsgReachStandInNote) + "_")
 	}
 	if top := sum.Top; top != nil {

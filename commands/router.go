@@ -23,6 +23,7 @@ const (
 	CmdSlots    = "slots"
 	CmdAccounts = "accounts"
 	CmdReach    = "reach"
+	CmdDigest   = "digest"
 )
 
 // Source says where a request came from, which decides where its answer goes.
@@ -50,6 +51,9 @@ type Reply struct {
 	// besides) answering, prefilled with DraftText.
 	OpenDraftModal bool
 	DraftText      string
+	// PostDigest asks the bot to post the daily digest in the channel the
+	// request came from, in Lang; Text is then empty.
+	PostDigest bool
 	// Lang is the language the reply is in.
 	Lang Lang
 }

@@ -57,12 +57,41 @@ func (q queries) RecordMetrics(ctx context.Context, deliveryID int64, at time.Ti
 	args = append(args, deliveryID, unix(at))
 	// Only a newer snapshot replaces the latest: two collectors racing
 	// leave the most recent figures.
-	if _, err := q.db.ExecContext(ctx, `UPDATE deliveries SET metrics_at = ?,
+	if _, err := q.db.ExecContext(ctx, `UPDATE deliveries SET metrics_at = ?, metrics_tried_at = ?1,
 		m_impressions = ?, m_reach = ?, m_likes = ?, m_reposts = ?, m_replies = ?, m_quotes = ?, m_clicks = ?, m_saves = ?
 		WHERE id = ? AND (metrics_at IS NULL OR metrics_at <= ?)`, args...); err != nil {
 		return fmt.Errorf("storage: latest metrics of delivery %d: %w", deliveryID, err)
 	}
 	return nil
+}
+
+// MetricsTried records that a delivery's figures were asked for and not
+// given: it is asked again after the others due.
+func (q queries) MetricsTried(ctx context.Context, deliveryID int64, at time.Time) error {
+	if _, err := q.db.ExecContext(ctx, `UPDATE deliveries SET metrics_tried_at = ? WHERE id = ?`,
+		unix(at), deliveryID); err != nil {
+		return fmt.Errorf("storage: metrics try of delivery %d: %w", deliveryID, err)
+	}
+	return nil
+}
+
+// FollowersAround returns an account's audience when a post went out: the
+// last measure at or before `at`, else the first within a day after (the
+// best there is for an account measured for the first time since).
+func (q queries) FollowersAround(ctx context.Context, accountID int64, at time.Time) (int64, bool, error) {
+	n, ok, err := q.Followers(ctx, accountID, at)
+	if err != nil || ok {
+		return n, ok, err
+	}
+	err = q.db.QueryRowContext(ctx, `SELECT followers FROM follower_snapshots
+		WHERE account_id = ? AND at > ? AND at <= ? ORDER BY at LIMIT 1`, accountID, unix(at), unix(at)+86400).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("storage: followers of account %d: %w", accountID, err)
+	}
+	return n, true, nil
 }
 
 // Snapshots returns a delivery's snapshots, oldest first.
@@ -107,7 +136,7 @@ func (q queries) DeliveriesToMeasure(ctx context.Context, now time.Time, limit i
 				WHEN ? - d.published_at < 86400 THEN 900
 				WHEN ? - d.published_at < 7 * 86400 THEN 3600
 				ELSE 86400 END)
-		ORDER BY coalesce(d.metrics_at, 0), d.id LIMIT ?`, n-30*86400, n, n, n, limit))
+		ORDER BY coalesce(d.metrics_tried_at, 0), d.id LIMIT ?`, n-30*86400, n, n, n, limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: deliveries to measure: %w", err)
 	}
@@ -208,7 +237,7 @@ func (q queries) PublishedBetween(ctx context.Context, from, to time.Time) ([]Me
 // A delivery never measured in its first hour is left out.
 func (q queries) FirstHourScores(ctx context.Context, accountID, except int64, n int) ([]int64, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT (SELECT max(coalesce(s.reach,
-				coalesce(s.likes, 0) + coalesce(s.reposts, 0) + coalesce(s.replies, 0) + coalesce(s.clicks, 0) + coalesce(s.quotes, 0)))
+				coalesce(s.likes, 0) + coalesce(s.reposts, 0) + coalesce(s.replies, 0) + coalesce(s.clicks, 0) + coalesce(s.quotes, 0) + coalesce(s.saves, 0)))
 			FROM metric_snapshots s WHERE s.delivery_id = d.id AND s.at <= d.published_at + 3600) AS score
 		FROM deliveries d
 		WHERE d.account_id = ? AND d.status = 'published' AND d.id != ?

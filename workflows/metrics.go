@@ -21,6 +21,8 @@ type Measurer interface {
 const (
 	measureBatch   = 500
 	measureTimeout = 20 * time.Second
+	// collectRoundLimit bounds a round, under the 5 minutes between two.
+	collectRoundLimit = 4 * time.Minute
 	// followersEvery is how often each account's audience is measured.
 	followersEvery = 23 * time.Hour
 	// A post takes off when, in its first hour, it passes takeOffFactor
@@ -37,6 +39,15 @@ const (
 // that fails or hangs does not hold the others, and its posts are asked
 // again next round.
 func (s *Service) CollectMetrics(ctx context.Context) error {
+	// One round at a time: a hung network must not make rounds pile up
+	// and ask for the same posts twice.
+	if !s.collecting.CompareAndSwap(false, true) {
+		s.log.InfoContext(ctx, "metrics round skipped: the previous one is still running")
+		return nil
+	}
+	defer s.collecting.Store(false)
+	ctx, cancel := context.WithTimeout(ctx, collectRoundLimit)
+	defer cancel()
 	now := s.now()
 	due, err := s.store.DeliveriesToMeasure(ctx, now, measureBatch)
 	if err != nil {
@@ -83,6 +94,9 @@ func (s *Service) measure(ctx context.Context, a Account, measurer Measurer, d s
 	cancel()
 	if err != nil {
 		s.log.WarnContext(ctx, "metrics not collected", "post_id", d.PostID, "delivery_id", d.ID, "network", a.Network, "err", err)
+		if terr := s.store.MetricsTried(ctx, d.ID, s.now()); terr != nil {
+			err = errors.Join(err, terr)
+		}
 		return fmt.Errorf("workflows: metrics of delivery %d: %w", d.ID, err)
 	}
 	now := s.now()
@@ -92,7 +106,7 @@ func (s *Service) measure(ctx context.Context, a Account, measurer Measurer, d s
 			return err
 		}
 		// The audience it went out to, as soon as it is known.
-		if n, ok, err := tx.Followers(ctx, a.ID, now); err != nil || !ok {
+		if n, ok, err := tx.FollowersAround(ctx, a.ID, d.PublishedAt); err != nil || !ok {
 			return err
 		} else {
 			return tx.SetFollowersAtPublish(ctx, d.ID, n)

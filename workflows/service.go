@@ -106,23 +106,24 @@ type Config struct {
 
 // Service runs the post workflow. It is safe for concurrent use.
 type Service struct {
-	store     *storage.Store
-	notifier  Notifier
-	accounts  []Account
-	byID      map[int64]Account
-	policy    *policy
-	required  int
-	loc       *time.Location
-	now       func() time.Time
-	log       *slog.Logger
-	kick      chan struct{}
-	tagger    *Tagger
-	slots     Slots
-	keyClock  atomic.Int64 // the last microsecond used in an idempotency key
-	inflight  sync.WaitGroup
-	flying    sync.Map // delivery ids being published by this process
-	stopping  atomic.Bool
-	cardLocks keyedMutex
+	store      *storage.Store
+	notifier   Notifier
+	accounts   []Account
+	byID       map[int64]Account
+	policy     *policy
+	required   int
+	loc        *time.Location
+	now        func() time.Time
+	log        *slog.Logger
+	kick       chan struct{}
+	tagger     *Tagger
+	slots      Slots
+	keyClock   atomic.Int64 // the last microsecond used in an idempotency key
+	inflight   sync.WaitGroup
+	flying     sync.Map // delivery ids being published by this process
+	stopping   atomic.Bool
+	collecting atomic.Bool // a metrics round is running
+	cardLocks  keyedMutex
 }
 
 // New checks cfg, records the configured accounts in storage and returns a

@@ -56,7 +56,8 @@ type StatusReport struct {
 	Upcoming []UpcomingPost
 	// Attention is the deliveries that failed or whose outcome is unknown.
 	Attention []storage.DeliveryView
-	// Figures sums up this week's numbers, against last week's first days.
+	// Figures sums up this week's numbers, against the same length of time
+	// just before (DESIGN §6).
 	Figures Summary
 }
 
@@ -187,7 +188,9 @@ func groupPublished(ds []storage.DeliveryView) []PublishedPost {
 			out = append(out, PublishedPost{PostID: d.PostID, Text: d.PostText, At: d.PublishedAt, Links: []Link{link}})
 			continue
 		}
-		out[i].Links = append(out[i].Links, link)
+		// Deliveries come most recent first; a post's links read in the
+		// order of its accounts.
+		out[i].Links = append([]Link{link}, out[i].Links...)
 		if d.PublishedAt.Before(out[i].At) {
 			out[i].At = d.PublishedAt
 		}

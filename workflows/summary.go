@@ -36,6 +36,9 @@ const (
 	// ReachFromImpressions: the network gives no reach, impressions stand
 	// in, and the answer says so.
 	ReachFromImpressions
+	// ReachMixed: a total of reach from some networks and impressions
+	// standing in for others; the answer says so.
+	ReachMixed
 )
 
 // Figures is the sum of a set of deliveries, with the rates that can be
@@ -52,8 +55,8 @@ type Figures struct {
 	Engagements storage.Count
 	// EngagementRate is engagements ÷ impressions, over the deliveries
 	// that give impressions; ReachRate is reach ÷ followers at posting
-	// time, over those that give both. NaN-free: Known says whether there
-	// was anything to divide.
+	// time, over those that give both (impressions never stand in for it).
+	// Known says whether there was anything to divide.
 	EngagementRate Rate
 	ReachRate      Rate
 }
@@ -153,6 +156,17 @@ func add(total *storage.Count, c storage.Count) {
 	}
 }
 
+// mergeSource says where a total's reach comes from, given one more part.
+func mergeSource(total, part ReachSource) ReachSource {
+	switch {
+	case part == ReachNone || total == part:
+		return total
+	case total == ReachNone:
+		return part
+	}
+	return ReachMixed
+}
+
 func sumFigures(ms []storage.Measured) Figures {
 	var f Figures
 	posts := make(map[int64]bool)
@@ -164,18 +178,17 @@ func sumFigures(ms []storage.Measured) Figures {
 		add(&f.Impressions, m.Impressions)
 		reach, source := reachOf(m)
 		add(&f.Reach, reach)
-		// The weakest source present describes the total honestly.
-		if source == ReachFromImpressions || (source == ReachGiven && f.Source == ReachNone) {
-			f.Source = source
-		}
+		f.Source = mergeSource(f.Source, source)
 		e := Engagements(m.Figures)
 		add(&f.Engagements, e)
 		if e.Known && m.Impressions.Known && m.Impressions.Value > 0 {
 			engagedOverImpressions += float64(e.Value)
 			impressionsForRate += float64(m.Impressions.Value)
 		}
-		if reach.Known && m.Followers.Known && m.Followers.Value > 0 {
-			reachForRate += float64(reach.Value)
+		// Impressions count views, not people: they stand in for reach in
+		// a total, never in a share of the audience.
+		if m.Reach.Known && m.Followers.Known && m.Followers.Value > 0 {
+			reachForRate += float64(m.Reach.Value)
 			followersForRate += float64(m.Followers.Value)
 		}
 	}
