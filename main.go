@@ -25,6 +25,7 @@ import (
 	"catweete/bot"
 	"catweete/commands"
 	"catweete/config"
+	"catweete/playground"
 	"catweete/social/bluesky"
 	"catweete/social/facebook"
 	"catweete/social/linkedin"
@@ -115,8 +116,18 @@ func healthcheck(ctx context.Context, addr string) error {
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	if cfg.Mode() == config.ModePlayground {
-		return errors.New("SLACK_BOT_TOKEN: not set; set it with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) — see README.md")
+	// The mode is decided by what was configured, before the playground
+	// fills the Slack configuration in.
+	mode := cfg.Mode()
+	var pgMode *playgroundMode // nil unless the playground stands in for Slack
+	now := time.Now
+	if mode == config.ModePlayground {
+		var err error
+		if pgMode, err = preparePlayground(&cfg, log); err != nil {
+			return err
+		}
+		defer pgMode.listener.Close()
+		now = pgMode.now
 	}
 	if len(cfg.Approvers) == 0 {
 		log.Warn("CATWEETE_APPROVERS is empty: anyone but a post's author may approve it")
@@ -133,7 +144,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer store.Close()
 
-	accounts, err := buildAccounts(ctx, cfg, log)
+	var playgroundNetwork *sandbox.Network
+	if pgMode != nil {
+		playgroundNetwork = pgMode.sandbox
+	}
+	accounts, err := buildAccounts(ctx, cfg, log, playgroundNetwork)
 	if err != nil {
 		return err
 	}
@@ -150,7 +165,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	catalog := commands.NewCatalog()
 
 	notifier, err := bot.NewNotifier(bot.NotifierConfig{
-		API: api, Catalog: catalog, Lang: lang, ApprovalChannel: cfg.ApprovalChannel, Logger: log,
+		API: api, Catalog: catalog, Lang: lang, ApprovalChannel: cfg.ApprovalChannel, Now: now, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -158,7 +173,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	svc, err := workflows.New(ctx, workflows.Config{
 		Store: store, Accounts: accounts, Notifier: notifier, Directory: notifier,
 		Approvers: cfg.Approvers, ApprovalsRequired: cfg.ApprovalsRequired, Location: cfg.Location, Logger: log,
-		Slots: slots, DisableUTM: !cfg.UTM,
+		Slots: slots, DisableUTM: !cfg.UTM, Now: now,
 	})
 	if err != nil {
 		return err
@@ -169,13 +184,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	slackBot, err := bot.New(ctx, bot.Config{
-		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: cfg.SigningSecret.Reveal(), Logger: log,
-	})
-	if err != nil {
-		return err
-	}
-
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -186,9 +194,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	if cfg.Mode() == config.ModeHTTP {
-		slackBot.Routes(mux)
-	}
 	server := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           mux,
@@ -198,45 +203,83 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	listener, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("CATWEETE_HTTP_ADDR: %w", err)
-	}
-	log.Info("catweete serving", "mode", cfg.Mode().String(), "addr", listener.Addr().String(),
-		"db", cfg.DBPath, "accounts", len(accounts), "zone", cfg.Location.String(), "lang", string(lang))
-
 	var wg sync.WaitGroup
 	serveErr := make(chan error, 1)
-	wg.Go(func() {
-		if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			serveErr <- err
+	startServing := func(listener net.Listener) {
+		wg.Go(func() {
+			if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- err
+			}
+		})
+	}
+	var pg *playground.Playground
+	if pgMode != nil {
+		// The playground is the bot's Slack: it serves before bot.New, whose
+		// auth.test it answers; its page waits for the bot's routes.
+		pg, err = playground.New(playground.Config{
+			BaseURL: pgMode.baseURL, SigningSecret: pgMode.signingSecret, BotToken: cfg.BotToken.Reveal(),
+			Command: cfg.Command, Sandbox: pgMode.sandbox, Now: now, Starting: true, Logger: log,
+		})
+		if err != nil {
+			return err
 		}
+		pg.Routes(mux)
+		server.RegisterOnShutdown(pg.Close)
+		startServing(pgMode.listener)
+	}
+
+	slackBot, err := bot.New(ctx, bot.Config{
+		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: cfg.SigningSecret.Reveal(),
+		Now: now, Logger: log,
 	})
+	if err != nil {
+		server.Close()
+		return err
+	}
+	if mode != config.ModeSocket {
+		slackBot.Routes(mux)
+	}
+	listenAddr := cfg.HTTPAddr
+	if pgMode == nil {
+		listener, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("CATWEETE_HTTP_ADDR: %w", err)
+		}
+		listenAddr = listener.Addr().String()
+		startServing(listener)
+	}
+	log.Info("catweete serving", "mode", mode.String(), "addr", listenAddr,
+		"db", cfg.DBPath, "accounts", len(accounts), "zone", cfg.Location.String(), "lang", string(lang))
+	if pg != nil {
+		pg.Ready()
+		fmt.Printf("catweete playground: open %s/\n", pgMode.baseURL)
+	}
 	wg.Go(func() {
 		if err := svc.RunDispatcher(ctx); err != nil {
 			log.Error("dispatcher stopped", "err", err)
 		}
 	})
-	if cfg.Mode() == config.ModeSocket {
+	if mode == config.ModeSocket {
 		wg.Go(func() { slackBot.RunSocketMode(ctx, api) }) //nolint:errcheck // returns nil when ctx ends
 	}
 	sweeps := cron.New(cron.WithLocation(cfg.Location))
 	// The dispatcher sleeps until the next due time; this sweep is its
 	// safety net, should a wake-up ever be missed.
-	sweeps.AddFunc("@every 1m", svc.Kick) //nolint:errcheck // a constant, valid spec
-	sweeps.AddFunc("@every 1m", func() {  //nolint:errcheck // a constant, valid spec
+	// In the playground they follow its clock, which may run fast.
+	sweeps.AddFunc(pgMode.every(time.Minute), svc.Kick) //nolint:errcheck // a valid spec
+	sweeps.AddFunc(pgMode.every(time.Minute), func() {  //nolint:errcheck // a valid spec
 		if err := svc.Sweep(context.WithoutCancel(ctx)); err != nil {
 			log.Error("sweep", "err", err)
 		}
 	})
 	// The networks' figures: the query decides which posts are due (every
 	// 15 minutes in their first day, then hourly, then daily).
-	sweeps.AddFunc("@every 5m", func() { //nolint:errcheck // a constant, valid spec
+	sweeps.AddFunc(pgMode.every(5*time.Minute), func() { //nolint:errcheck // a valid spec
 		if err := svc.CollectMetrics(context.WithoutCancel(ctx)); err != nil {
 			log.Warn("metrics collection incomplete", "err", err)
 		}
 	})
-	sweeps.AddFunc("@every 1h", func() { //nolint:errcheck // a constant, valid spec
+	sweeps.AddFunc(pgMode.every(time.Hour), func() { //nolint:errcheck // a valid spec
 		if err := svc.CollectFollowers(context.WithoutCancel(ctx)); err != nil {
 			log.Warn("followers collection incomplete", "err", err)
 		}
@@ -297,8 +340,9 @@ func fingerprint(secret string) string {
 }
 
 // buildAccounts creates a client for each configured network; with none,
-// the sandbox network, so that catweete always has somewhere to publish.
-func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger) ([]workflows.AccountConfig, error) {
+// the sandbox network (fallback, or a new one if nil), so that catweete
+// always has somewhere to publish.
+func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fallback *sandbox.Network) ([]workflows.AccountConfig, error) {
 	var accounts []workflows.AccountConfig
 	if cfg.Mastodon.Enabled() {
 		client, err := mastodon.New(mastodon.Config{BaseURL: cfg.Mastodon.URL, Token: cfg.Mastodon.Token.Reveal()})
@@ -354,9 +398,10 @@ func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger) ([]
 	}
 	if len(accounts) == 0 {
 		log.Info("no network configured: publishing to the sandbox network")
-		accounts = append(accounts, workflows.AccountConfig{
-			Handle: "sandbox", Publisher: sandbox.New(sandbox.Config{}),
-		})
+		if fallback == nil {
+			fallback = sandbox.New(sandbox.Config{})
+		}
+		accounts = append(accounts, workflows.AccountConfig{Handle: "sandbox", Publisher: fallback})
 	}
 	return accounts, nil
 }

@@ -373,26 +373,17 @@ func (q queries) BookedTimes(ctx context.Context, from, to time.Time, except int
 	return ts, rows.Err()
 }
 
-// RenewLease extends the lease of a claim that is still this attempt's.
-func (q queries) RenewLease(ctx context.Context, id int64, attempt int, until time.Time) error {
-	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET lease_until = ?
-		WHERE id = ? AND status = 'publishing' AND attempts = ?`, unix(until), id, attempt))
+// RenewLease extends the lease of a claim that is still this attempt's
+// and, when freshKey is not empty, gives the delivery that key if this is
+// its very first attempt (attempt 1, no error left by an earlier one): a
+// delivery that may already have reached the network keeps its key for
+// ever. One statement, on the publishing path.
+func (q queries) RenewLease(ctx context.Context, id int64, attempt int, until time.Time, freshKey string) error {
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET lease_until = ?,
+			idempotency_key = CASE WHEN ? != '' AND attempts = 1 AND last_error = '' THEN ? ELSE idempotency_key END
+		WHERE id = ? AND status = 'publishing' AND attempts = ?`, unix(until), freshKey, freshKey, id, attempt))
 	if err != nil {
 		return fmt.Errorf("storage: renew lease of delivery %d: %w", id, err)
-	}
-	return nil
-}
-
-// RekeyDelivery gives a claimed delivery a fresh idempotency key, stored
-// before the call, on its very first attempt only: the attempt numbered 1
-// that no earlier attempt left an error on. A delivery that may already
-// have reached the network keeps its key for ever.
-func (q queries) RekeyDelivery(ctx context.Context, id int64, attempt int, key string) error {
-	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET idempotency_key = ?
-		WHERE id = ? AND status = 'publishing' AND attempts = ? AND attempts = 1 AND last_error = ''`,
-		key, id, attempt))
-	if err != nil {
-		return fmt.Errorf("storage: rekey delivery %d: %w", id, err)
 	}
 	return nil
 }

@@ -183,7 +183,13 @@ func (s *Service) Card(ctx context.Context, id int64) (Card, error) {
 			card.At = slot
 		}
 	}
-	card.Preflight = s.preflight(ctx, p, card.At)
+	// The pre-flight check is for approvers, before they decide: once a
+	// post is approved it is moot, and it would cost every redraw of a
+	// publishing card a scan of the month's posts.
+	switch p.Status {
+	case StatusDraft, StatusPending, StatusChangesRequested:
+		card.Preflight = s.preflight(ctx, p, card.At)
+	}
 	if s.tagger.Tags(p.Text) {
 		card.Campaign = s.tagger.Campaign(p.Text, p.ID)
 	}

@@ -210,19 +210,22 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) (not
 	// The claim's lease started when it was claimed; it may have waited
 	// for a slot since. Renewing it now, guarded on this attempt, makes
 	// sure no recovery hands the delivery to another attempt mid-call.
-	if err := s.store.RenewLease(ctx, d.ID, d.Attempts, s.now().Add(leaseDuration)); err != nil {
+	// The key minted with the draft may be days old, and Bluesky takes
+	// record keys (TIDs) close to the present only: on the very first
+	// attempt, before anything reached the network, a fresh one is stored
+	// in the same statement.
+	freshKey := ""
+	if d.Attempts == 1 && d.LastError == "" {
+		if key, err := s.newIdempotencyKey(s.now()); err == nil {
+			freshKey = key
+		}
+	}
+	if err := s.store.RenewLease(ctx, d.ID, d.Attempts, s.now().Add(leaseDuration), freshKey); err != nil {
 		log.WarnContext(ctx, "claim lost before publishing; left to its new owner", "err", err)
 		return nil
 	}
-	// The key minted with the draft may be days old; Bluesky takes record
-	// keys (TIDs) close to the present only. On the very first attempt,
-	// before anything reached the network, a fresh one is stored.
-	if d.Attempts == 1 && d.LastError == "" {
-		if key, err := s.newIdempotencyKey(s.now()); err == nil {
-			if err := s.store.RekeyDelivery(ctx, d.ID, d.Attempts, key); err == nil {
-				d.IdempotencyKey = key
-			}
-		}
+	if freshKey != "" {
+		d.IdempotencyKey = freshKey
 	}
 
 	callCtx, cancel := context.WithTimeout(callCtx, publishTimeout)
