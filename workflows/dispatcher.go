@@ -91,6 +91,7 @@ func (s *Service) dispatchOnce(ctx, callCtx context.Context, slots map[int64]cha
 		if err != nil {
 			return 0, err
 		}
+		s.startPosts(ctx, claimed)
 		for _, d := range claimed {
 			slot := slots[d.AccountID]
 			if slot == nil {
@@ -132,6 +133,40 @@ func (s *Service) dispatchOnce(ctx, callCtx context.Context, slots map[int64]cha
 		wait = min(max(next.Sub(s.now()), 0), idleWake)
 	}
 	return wait, nil
+}
+
+// startPosts moves the approved posts of a claimed batch to publishing, in
+// one transaction rather than one per delivery: the publishing path stays
+// short when a thousand posts fall due at once. A post that cannot move
+// (canceled meanwhile) is left to publish, which cancels its delivery.
+func (s *Service) startPosts(ctx context.Context, claimed []storage.Delivery) {
+	if len(claimed) == 0 {
+		return
+	}
+	err := s.store.WithTx(ctx, func(tx *storage.Tx) error {
+		seen := make(map[int64]bool, len(claimed))
+		for _, d := range claimed {
+			if seen[d.PostID] {
+				continue
+			}
+			seen[d.PostID] = true
+			p, err := tx.Post(ctx, d.PostID)
+			if err != nil {
+				return err
+			}
+			if p.Status != StatusApproved {
+				continue
+			}
+			if err := s.move(ctx, tx, p, StatusPublishing, SystemActor, ActionPublish, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// Each delivery's publish moves its post itself, as a fallback.
+		s.log.WarnContext(ctx, "posts not marked publishing in one go", "err", err)
+	}
 }
 
 // recoverLeases handles deliveries left in publishing past their lease: a
