@@ -60,7 +60,7 @@ func preparePlayground(cfg *config.Config, log *slog.Logger) (*playgroundMode, e
 		speed:         speed,
 		now:           playground.Clock(speed),
 	}
-	m.sandbox = sandbox.New(sandbox.Config{BaseURL: m.baseURL + "/pg/network"})
+	m.sandbox = sandbox.New(sandbox.Config{BaseURL: m.baseURL + "/pg/network", NowFunc: m.now})
 	cfg.HTTPAddr = listener.Addr().String()
 	cfg.SlackAPIURL = m.baseURL + "/api/"
 	cfg.BotToken = config.NewSecret(playground.BotToken)

@@ -40,6 +40,10 @@ type Config struct {
 	// Limit is the length limit in characters (Unicode code points). If zero
 	// or negative, DefaultLimit.
 	Limit int
+	// NowFunc is the clock that stamps posts and ages their figures; if
+	// nil, time.Now. The playground passes its sped-up clock, so that a
+	// demo sees a day's numbers grow in minutes.
+	NowFunc func() time.Time
 }
 
 // Post is one post the sandbox published.
@@ -78,10 +82,13 @@ func New(cfg Config) *Network {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
+	if cfg.NowFunc == nil {
+		cfg.NowFunc = time.Now
+	}
 	return &Network{
 		baseURL: base,
 		limit:   limit,
-		nowFunc: time.Now,
+		nowFunc: cfg.NowFunc,
 		byKey:   make(map[string]int),
 	}
 }

@@ -258,3 +258,15 @@ func TestConcurrentPublish(t *testing.T) {
 		}
 	}
 }
+
+func TestConfiguredClockStampsPosts(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	n := New(Config{NowFunc: func() time.Time { return at }})
+	if _, err := n.Publish(t.Context(), social.Post{Text: "Bonjour", IdempotencyKey: "3kabcdefghij2"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Posts()[0].PublishedAt; !got.Equal(at) {
+		t.Fatalf("PublishedAt = %v, want the configured clock's %v", got, at)
+	}
+}
