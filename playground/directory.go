@@ -71,7 +71,7 @@ func (p *Playground) usergroupsUsersList(a *apiRequest) apiResult {
 	if id == "" {
 		return fail("invalid_arguments", "[ERROR] missing required field: usergroup")
 	}
-	members, found := groups[id]
+	members, found := groupMembers(id)
 	if !found {
 		return fail("no_such_subteam")
 	}

@@ -83,8 +83,13 @@ var people = []person{
 
 var botPerson = person{ID: BotUserID, Name: botName, username: botName}
 
-// groups are the workspace's user groups.
-var groups = map[string][]string{GroupApprovers: {UserApprover1, UserApprover2}}
+// groupMembers returns the members of one of the workspace's user groups.
+func groupMembers(id string) ([]string, bool) {
+	if id == GroupApprovers {
+		return []string{UserApprover1, UserApprover2}, true
+	}
+	return nil, false
+}
 
 // human returns the person with this id; the bot is not one.
 func human(id string) (person, bool) {
@@ -166,6 +171,7 @@ const (
 
 // Playground is the stand-in for Slack. It is safe for concurrent use.
 type Playground struct {
+	methods       map[string]apiMethod
 	baseURL       string
 	signingSecret string
 	token         string
@@ -219,6 +225,7 @@ func New(cfg Config) (*Playground, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Playground{
+		methods:       apiMethods(),
 		baseURL:       strings.TrimRight(cfg.BaseURL, "/"),
 		signingSecret: cfg.SigningSecret,
 		token:         cfg.BotToken,

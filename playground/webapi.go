@@ -97,12 +97,11 @@ func fail(code string, messages ...string) apiResult {
 // apiMethod is one Web API method.
 type apiMethod func(p *Playground, a *apiRequest) apiResult
 
-// methods are the Web API methods the playground answers: those the bot
+// apiMethods are the Web API methods the playground answers: those the bot
 // calls, and the few a person trying things by hand expects next to them.
-var methods map[string]apiMethod
-
-func init() {
-	methods = map[string]apiMethod{
+// Built once per Playground, never changed.
+func apiMethods() map[string]apiMethod {
+	return map[string]apiMethod{
 		"api.test":                     (*Playground).apiTest,
 		"auth.test":                    (*Playground).authTest,
 		"chat.postMessage":             (*Playground).chatPostMessage,
@@ -135,7 +134,7 @@ func (p *Playground) serveAPI(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("method")
 	a, res := p.readAPIRequest(w, r, name)
 	if res == nil {
-		method, found := methods[name]
+		method, found := p.methods[name]
 		switch {
 		case !found:
 			res = fail("unknown_method")
