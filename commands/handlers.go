@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,7 +98,8 @@ func (r *Router) StatusText(lang Lang, rep workflows.StatusReport) string {
 	if len(rep.Pending) == 0 {
 		b.WriteString(r.cat.T(lang, MsgStatusNoPending))
 	} else {
-		b.WriteString(r.cat.T(lang, MsgStatusPending, len(rep.Pending), r.cat.FormatSince(lang, rep.Pending[0].Since, rep.Now)))
+		b.WriteString(r.cat.T(lang, MsgStatusPending, len(rep.Pending), r.cat.FormatSince(lang, rep.Pending[0].Since, rep.Now),
+			r.awaited()))
 		for i, p := range rep.Pending {
 			if i == 5 {
 				b.WriteString("\n• …")
@@ -150,6 +152,24 @@ func (r *Router) statusFigures(lang Lang, sum workflows.Summary) string {
 		return ""
 	}
 	return r.cat.T(lang, MsgStatusFigures, text)
+}
+
+// awaited names who the waiting posts wait for: " — <@U1>, <!subteam^S1>",
+// or nothing when anyone but the author may approve.
+func (r *Router) awaited() string {
+	users, groups := r.svc.Approvers()
+	slices.Sort(users)
+	var names []string
+	for _, u := range users {
+		names = append(names, "<@"+u+">")
+	}
+	for _, g := range groups {
+		names = append(names, "<!subteam^"+g+">")
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " — " + strings.Join(names, ", ")
 }
 
 // postNumber is a post's number as each language writes it.
