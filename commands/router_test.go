@@ -676,3 +676,34 @@ func TestNewRefusesABadCommandTable(t *testing.T) {
 		})
 	}
 }
+
+func TestStatusNamesWhoWaitingPostsWaitFor(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		approvers []string
+		want      string
+		absent    string
+	}{
+		{"ListedApprovers", []string{"UAPP2", "UAPP1"}, "— <@UAPP1>, <@UAPP2>) :", ""},
+		{"AnyoneButTheAuthor", nil, "", " — <"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, options{approvers: tt.approvers})
+			if reply := f.handle(t, "UAUTHOR", "brouillon En attente"); !strings.Contains(reply.Text, "Brouillon n°1") {
+				t.Fatalf("draft: %q", reply.Text)
+			}
+			text := f.handle(t, "UCOLLEAGUE", "statut").Text
+			if !strings.Contains(text, "⏳ 1 en attente d'approbation") {
+				t.Fatalf("status %q: no pending line", text)
+			}
+			if tt.want != "" && !strings.Contains(text, tt.want) {
+				t.Errorf("status %q lacks %q", text, tt.want)
+			}
+			if tt.absent != "" && strings.Contains(strings.SplitN(text, "\n", 3)[1], tt.absent) {
+				t.Errorf("status %q names approvers though anyone may approve", text)
+			}
+		})
+	}
+}
