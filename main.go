@@ -81,11 +81,21 @@ func run(args []string, log *slog.Logger) error {
 		return nil
 	case "healthcheck":
 		return healthcheck(ctx, cfg.HTTPAddr)
+	case "backup":
+		if len(args) != 2 || args[1] == "" {
+			return errors.New("usage: catweete backup <file>")
+		}
+		version, err := storage.BackupFile(ctx, cfg.DBPath, args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Printf("catweete: backed %s (schema version %d) up to %s\n", cfg.DBPath, version, args[1])
+		return nil
 	case "help", "-h", "--help":
-		fmt.Println("usage: catweete [serve|migrate|healthcheck]\n\nConfiguration comes from the environment: see README.md.")
+		fmt.Println("usage: catweete [serve|migrate|healthcheck|backup <file>]\n\nConfiguration comes from the environment: see README.md.")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate or healthcheck)", command)
+	return fmt.Errorf("unknown command %q (want serve, migrate, healthcheck or backup)", command)
 }
 
 // healthcheck asks a running catweete on this machine whether it serves:

@@ -29,16 +29,22 @@ type playgroundRun struct {
 }
 
 // startPlayground runs the binary with only CATWEETE_DB and
-// CATWEETE_HTTP_ADDR, and waits for the line that gives the page's address.
+// CATWEETE_HTTP_ADDR, on a fresh database, and waits for the line that
+// gives the page's address.
 func startPlayground(t *testing.T) *playgroundRun {
 	t.Helper()
-	dir := t.TempDir()
+	return startPlaygroundOn(t, filepath.Join(t.TempDir(), "catweete.db"))
+}
+
+// startPlaygroundOn is startPlayground on the database at dbPath.
+func startPlaygroundOn(t *testing.T, dbPath string) *playgroundRun {
+	t.Helper()
 	addr := freeAddr(t)
 	r := &playgroundRun{t: t, base: "http://" + addr, logs: &lockedBuffer{}, exited: make(chan struct{}),
 		http: &http.Client{Timeout: 10 * time.Second}}
 	r.cmd = exec.Command(binary)
-	r.cmd.Dir = dir
-	r.cmd.Env = []string{"CATWEETE_DB=" + filepath.Join(dir, "catweete.db"), "CATWEETE_HTTP_ADDR=" + addr}
+	r.cmd.Dir = filepath.Dir(dbPath)
+	r.cmd.Env = []string{"CATWEETE_DB=" + dbPath, "CATWEETE_HTTP_ADDR=" + addr}
 	r.cmd.Stderr = r.logs
 	stdout, err := r.cmd.StdoutPipe()
 	if err != nil {
@@ -66,20 +72,9 @@ func startPlayground(t *testing.T) *playgroundRun {
 		close(r.exited)
 	}()
 	t.Cleanup(func() {
-		select {
-		case <-r.exited:
-		default:
-			r.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have just exited
-			select {
-			case <-r.exited:
-			case <-time.After(10 * time.Second):
-				r.cmd.Process.Kill() //nolint:errcheck // it may have just exited
-				<-r.exited
-				t.Errorf("catweete did not stop within 10 s of SIGTERM")
-			}
-		}
+		stopPlayground(r)
 		if t.Failed() {
-			t.Logf("catweete's log:\n%s", short(r.logs.String(), 20000))
+			t.Logf("catweete's log (%s):\n%s", dbPath, short(r.logs.String(), 20000))
 		}
 	})
 	select {
@@ -93,6 +88,27 @@ func startPlayground(t *testing.T) *playgroundRun {
 		t.Fatalf("no \"catweete playground: open\" line within 30 s; the log:\n%s", r.logs.String())
 	}
 	return r
+}
+
+// stopPlayground sends r SIGTERM and waits for a clean exit, 10 s at most.
+func stopPlayground(r *playgroundRun) {
+	r.t.Helper()
+	select {
+	case <-r.exited:
+		return
+	default:
+	}
+	r.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have just exited
+	select {
+	case <-r.exited:
+		if r.err != nil {
+			r.t.Errorf("catweete exited with %v after SIGTERM", r.err)
+		}
+	case <-time.After(10 * time.Second):
+		r.cmd.Process.Kill() //nolint:errcheck // it may have just exited
+		<-r.exited
+		r.t.Errorf("catweete did not stop within 10 s of SIGTERM")
+	}
 }
 
 // post sends a request of the page and decodes the answer.
