@@ -125,13 +125,21 @@ func fold(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// phraseWithin finds a status phrase among the words of folded text.
+// phraseWithin finds a status phrase among the words of folded text. When
+// several are there ("quoi de neuf ? what's new?"), the first one said
+// wins (the longest at the same place), whatever the map's order: the
+// answer's language must not change from one run to the next.
 func (r *Router) phraseWithin(folded string) (Parsed, bool) {
 	padded := " " + folded + " "
+	best, bestAt, bestLen := Parsed{}, -1, 0
 	for phrase, p := range r.phrases {
-		if strings.Contains(padded, " "+phrase+" ") {
-			return p, true
+		at := strings.Index(padded, " "+phrase+" ")
+		if at < 0 {
+			continue
+		}
+		if bestAt < 0 || at < bestAt || (at == bestAt && len(phrase) > bestLen) {
+			best, bestAt, bestLen = p, at, len(phrase)
 		}
 	}
-	return Parsed{}, false
+	return best, bestAt >= 0
 }
