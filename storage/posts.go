@@ -189,8 +189,10 @@ func (q queries) MarkNudged(ctx context.Context, id int64, at time.Time) (bool, 
 func (q queries) PostsSince(ctx context.Context, since time.Time, limit int, states ...string) ([]Post, error) {
 	in, args := inList(states)
 	args = append([]any{unix(since)}, append(args, limit)...)
+	// "+status" keeps SQLite on posts_by_created: with the status index it
+	// would sort every post of the table.
 	posts, err := scanPosts(q.db.QueryContext(ctx, `SELECT `+postColumns+` FROM posts
-		WHERE created_at >= ? AND status IN `+in+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...))
+		WHERE created_at >= ? AND +status IN `+in+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...))
 	if err != nil {
 		return nil, fmt.Errorf("storage: posts since %s: %w", since.Format(time.RFC3339), err)
 	}
