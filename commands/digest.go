@@ -132,16 +132,10 @@ func (r *Router) digestYesterday(lang Lang, d workflows.Digest, loc *time.Locati
 		b.WriteString("\n" + r.cat.T(lang, MsgDigestNetwork, workflows.NetworkName(n.Network),
 			r.figuresLine(lang, n.Network, n.Figures, workflows.Figures{}, false)))
 	}
-	if top := sum.Top; top != nil {
-		score := r.cat.T(lang, MsgReachEngagements, r.cat.Compact(lang, top.Score))
-		if top.ByReach {
-			score = r.cat.T(lang, MsgReachReach, r.cat.Compact(lang, top.Score))
-		}
-		b.WriteString("\n" + r.cat.T(lang, MsgReachTop, postRef(lang, top.PostID, top.Text), score))
+	if line := r.topLine(lang, sum.Top, false); line != "" {
+		b.WriteString("\n" + line)
 	}
-	if sum.Total.Source == workflows.ReachFromImpressions || sum.Total.Source == workflows.ReachMixed {
-		b.WriteString("\n_" + r.cat.T(lang, MsgReachStandInNote) + "_")
-	}
+	b.WriteString(r.standInNote(lang, sum.Total))
 	s.Heading = b.String()
 
 	// One item per post, in the order they went out, with a line per

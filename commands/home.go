@@ -302,26 +302,6 @@ func (r *Router) figuresText(lang Lang, sum workflows.Summary) string {
 	}
 	var b strings.Builder
 	b.WriteString(r.figuresLine(lang, "", sum.Total, sum.Previous, true))
-	for _, n := range sum.Networks {
-		sep := " : "
-		if lang == English {
-			sep = ": "
-		}
-		fmt.Fprintf(&b, "\n• *%s*%s%s", workflows.NetworkName(n.Network), sep, r.figuresLine(lang, n.Network, n.Figures, workflows.Figures{}, false))
-	}
-	if sum.Total.Source == workflows.ReachFromImpressions || sum.Total.Source == workflows.ReachMixed {
-		b.WriteString("\n_" + r.cat.T(lang, MsgReachStandInNote) + "_")
-	}
-	if top := sum.Top; top != nil {
-		score := r.cat.T(lang, MsgReachEngagements, r.cat.Compact(lang, top.Score))
-		if top.ByReach {
-			score = r.cat.T(lang, MsgReachReach, r.cat.Compact(lang, top.Score))
-		}
-		line := r.cat.T(lang, MsgReachTop, postRef(lang, top.PostID, top.Text), score)
-		if top.URL != "" {
-			line += fmt.Sprintf(" — <%s|%s>", top.URL, r.cat.T(lang, MsgReachSee))
-		}
-		b.WriteString("\n" + line)
-	}
+	b.WriteString(r.summaryDetail(lang, sum, true))
 	return b.String()
 }

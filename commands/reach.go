@@ -142,28 +142,53 @@ func (r *Router) ReachText(lang Lang, label Key, sum workflows.Summary) string {
 		return b.String()
 	}
 	b.WriteString("\n" + r.figuresLine(lang, "", sum.Total, sum.Previous, true))
+	b.WriteString(r.summaryDetail(lang, sum, true))
+	return b.String()
+}
+
+// summaryDetail is what follows a summary's totals, in every answer that
+// gives one (reach, the Home tab): a line per network, the note that
+// impressions stand in for reach where they do, and the top post.
+func (r *Router) summaryDetail(lang Lang, sum workflows.Summary, link bool) string {
+	var b strings.Builder
+	sep := " : "
+	if lang == English {
+		sep = ": "
+	}
 	for _, n := range sum.Networks {
-		fmt.Fprintf(&b, "\n• *%s* : %s", workflows.NetworkName(n.Network), r.figuresLine(lang, n.Network, n.Figures, workflows.Figures{}, false))
+		fmt.Fprintf(&b, "\n• *%s*%s%s", workflows.NetworkName(n.Network), sep, r.figuresLine(lang, n.Network, n.Figures, workflows.Figures{}, false))
 	}
-	if sum.Total.Source == workflows.ReachFromImpressions || sum.Total.Source == workflows.ReachMixed {
-		b.WriteString("\n_" + r.cat.T(lang, MsgReachStandInNote) + "_")
-	}
-	if top := sum.Top; top != nil {
-		score := r.cat.T(lang, MsgReachEngagements, r.cat.Compact(lang, top.Score))
-		if top.ByReach {
-			score = r.cat.T(lang, MsgReachReach, r.cat.Compact(lang, top.Score))
-		}
-		line := r.cat.T(lang, MsgReachTop, postRef(lang, top.PostID, top.Text), score)
-		if top.URL != "" {
-			line += fmt.Sprintf(" — <%s|%s>", top.URL, r.cat.T(lang, MsgReachSee))
-		}
+	b.WriteString(r.standInNote(lang, sum.Total))
+	if line := r.topLine(lang, sum.Top, link); line != "" {
 		b.WriteString("\n" + line)
 	}
-	text := b.String()
-	if lang == English {
-		text = strings.ReplaceAll(text, "* : ", "*: ")
+	return b.String()
+}
+
+// standInNote says, on a line of its own, that some networks' impressions
+// stand in for reach in f; empty when none do.
+func (r *Router) standInNote(lang Lang, f workflows.Figures) string {
+	if f.Source == workflows.ReachFromImpressions || f.Source == workflows.ReachMixed {
+		return "\n_" + r.cat.T(lang, MsgReachStandInNote) + "_"
 	}
-	return text
+	return ""
+}
+
+// topLine names a period's top post and how far it went, with its link
+// when asked; empty when there is none.
+func (r *Router) topLine(lang Lang, top *workflows.TopPost, link bool) string {
+	if top == nil {
+		return ""
+	}
+	score := r.cat.T(lang, MsgReachEngagements, r.cat.Compact(lang, top.Score))
+	if top.ByReach {
+		score = r.cat.T(lang, MsgReachReach, r.cat.Compact(lang, top.Score))
+	}
+	line := r.cat.T(lang, MsgReachTop, postRef(lang, top.PostID, top.Text), score)
+	if link && top.URL != "" {
+		line += fmt.Sprintf(" — <%s|%s>", top.URL, r.cat.T(lang, MsgReachSee))
+	}
+	return line
 }
 
 // Day writes a date without its time: "lun. 23 nov." / "Mon 23 Nov".
