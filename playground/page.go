@@ -27,6 +27,16 @@ func decodePage(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// pagePerson returns the person a page request acts as, or refuses the
+// request (400 user_not_found) when there is no such person.
+func pagePerson(w http.ResponseWriter, id string) (person, bool) {
+	who, found := human(id)
+	if !found {
+		refuse(w, http.StatusBadRequest, "user_not_found")
+	}
+	return who, found
+}
+
 // refuse answers a page request that cannot be carried out: a mistake in
 // the request (400) or the bot's failure (200, shown to the person).
 func refuse(w http.ResponseWriter, status int, code string) {
@@ -85,9 +95,8 @@ func (p *Playground) serveSend(w http.ResponseWriter, r *http.Request) {
 	if !decodePage(w, r, &req) {
 		return
 	}
-	who, found := human(req.User)
+	who, found := pagePerson(w, req.User)
 	if !found {
-		refuse(w, http.StatusBadRequest, "user_not_found")
 		return
 	}
 	p.mu.Lock()
@@ -202,9 +211,8 @@ func (p *Playground) serveAction(w http.ResponseWriter, r *http.Request) {
 	if !decodePage(w, r, &req) {
 		return
 	}
-	who, found := human(req.User)
+	who, found := pagePerson(w, req.User)
 	if !found {
-		refuse(w, http.StatusBadRequest, "user_not_found")
 		return
 	}
 	payload := interactionBase("block_actions", who)
@@ -330,9 +338,8 @@ func (p *Playground) serveSubmit(w http.ResponseWriter, r *http.Request) {
 	if !decodePage(w, r, &req) {
 		return
 	}
-	who, found := human(req.User)
+	who, found := pagePerson(w, req.User)
 	if !found {
-		refuse(w, http.StatusBadRequest, "user_not_found")
 		return
 	}
 	p.mu.Lock()
@@ -455,9 +462,8 @@ func (p *Playground) serveClose(w http.ResponseWriter, r *http.Request) {
 	if !decodePage(w, r, &req) {
 		return
 	}
-	who, found := human(req.User)
+	who, found := pagePerson(w, req.User)
 	if !found {
-		refuse(w, http.StatusBadRequest, "user_not_found")
 		return
 	}
 	p.mu.Lock()
@@ -502,9 +508,8 @@ func (p *Playground) serveShortcut(w http.ResponseWriter, r *http.Request) {
 	if !decodePage(w, r, &req) {
 		return
 	}
-	who, found := human(req.User)
+	who, found := pagePerson(w, req.User)
 	if !found {
-		refuse(w, http.StatusBadRequest, "user_not_found")
 		return
 	}
 	p.mu.Lock()
@@ -541,9 +546,8 @@ func (p *Playground) serveHome(w http.ResponseWriter, r *http.Request) {
 	if !decodePage(w, r, &req) {
 		return
 	}
-	who, found := human(req.User)
+	who, found := pagePerson(w, req.User)
 	if !found {
-		refuse(w, http.StatusBadRequest, "user_not_found")
 		return
 	}
 	p.mu.Lock()
