@@ -72,7 +72,6 @@ const (
 	MsgCardState          Key = "card.state"
 	MsgCardAccounts       Key = "card.accounts"
 	MsgCardApprovals      Key = "card.approvals"
-	MsgCardReason         Key = "card.reason"
 	MsgCardTooLong        Key = "card.too_long"
 	MsgButtonApprove      Key = "button.approve"
 	MsgButtonChanges      Key = "button.request_changes"
@@ -101,7 +100,6 @@ const (
 	MsgModalReason        Key = "modal.reason"
 	MsgModalReasonChanges Key = "modal.reason.changes"
 	MsgModalReasonReject  Key = "modal.reason.reject"
-	MsgShortcutName       Key = "shortcut.name"
 
 	MsgCardPublishedOn   Key = "card.published_on"
 	MsgCardOddHour       Key = "card.odd_hour"
@@ -344,7 +342,6 @@ func catalogMessages() map[Key][2]string {
 		MsgCardState:     {"État", "State"},
 		MsgCardAccounts:  {"Comptes", "Accounts"},
 		MsgCardApprovals: {"Approbations", "Approvals"},
-		MsgCardReason:    {"Raison", "Reason"},
 		MsgCardTooLong:   {"trop long", "too long"},
 		MsgButtonApprove: {"Approuver", "Approve"},
 		MsgButtonChanges: {"Demander des modifs", "Request changes"},
@@ -379,7 +376,6 @@ func catalogMessages() map[Key][2]string {
 		MsgDecisionPrefix + "request_changes": {"Modifications demandées par <@%s>", "Changes requested by <@%s>"},
 		MsgDecisionPrefix + "reject":          {"Rejeté par <@%s>", "Rejected by <@%s>"},
 		MsgDecisionPrefix + "cancel":          {"Annulé par <@%s>", "Canceled by <@%s>"},
-		MsgStatePrefix + "late":               {"approuvé, en retard", "approved, late"},
 
 		MsgDonePrefix + "approve":         {"approuvé", "approved"},
 		MsgDonePrefix + "reject":          {"rejeté", "rejected"},
@@ -420,7 +416,6 @@ func catalogMessages() map[Key][2]string {
 		MsgModalReason:        {"Raison", "Reason"},
 		MsgModalReasonChanges: {"Qu'est-ce qui doit changer ?", "What should change?"},
 		MsgModalReasonReject:  {"Pourquoi rejeter ce post ?", "Why reject this post?"},
-		MsgShortcutName:       {"Proposer comme post", "Suggest as a post"},
 
 		MsgCardPublishedOn:   {"Publié sur %s — %d/%d", "Published on %s — %d/%d"},
 		MsgCardOddHour:       {"⏰ Publication hors des heures habituelles (07:00–22:00) : %s", "⏰ Goes out outside usual hours (07:00–22:00): %s"},

@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"catweete/social"
@@ -450,18 +449,5 @@ func (s *Service) accountHealth(ctx context.Context, a Account, err error) {
 		if err := s.notifier.Alert(ctx, Card{Location: s.loc}, Event{Kind: EventAccountRejected, Account: &acct, Reason: detail}); err != nil {
 			s.log.ErrorContext(ctx, "account alert not posted", "account", a.ID, "err", err)
 		}
-	}
-}
-
-// Drain waits until every publish call started by the dispatcher has ended,
-// or ctx ends.
-func (s *Service) Drain(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { s.inflight.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("workflows: drain: %w", ctx.Err())
 	}
 }
