@@ -61,8 +61,11 @@ type Bot struct {
 	jobTimeout time.Duration
 	now        func() time.Time
 	log        *slog.Logger
-	userID     string // the bot's own user id, from auth.test
-	teamID     string
+	// helpAcks is the answer to help in each language, encoded once: it
+	// never changes, and it is the request most often answered in the ack.
+	helpAcks map[commands.Lang]encodedAck
+	userID   string // the bot's own user id, from auth.test
+	teamID   string
 }
 
 // New checks cfg, asks Slack who the bot is (auth.test) and starts the
@@ -99,6 +102,15 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		pool: newPool(cfg.Workers, cfg.Queue), modals: newPool(4, 64),
 		jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger,
 		userID: auth.UserID, teamID: auth.TeamID,
+	}
+	b.helpAcks = make(map[commands.Lang]encodedAck)
+	for _, lang := range []commands.Lang{commands.French, commands.English} {
+		reply := b.router.Run(ctx, commands.Request{Source: commands.SourceSlashCommand}, commands.Parsed{Name: commands.CmdHelp, Lang: lang})
+		encoded, err := json.Marshal(ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: reply.Text})
+		if err != nil {
+			return nil, fmt.Errorf("bot: encoding the help: %w", err)
+		}
+		b.helpAcks[lang] = encoded
 	}
 	b.log.Info("connected to Slack", "bot_user", auth.UserID, "team", auth.TeamID)
 	return b, nil
@@ -148,6 +160,14 @@ func (b *Bot) openModal(ctx context.Context, trigger string, view slack.ModalVie
 	return err
 }
 
+// ephemeralAck is a slash command's immediate answer, seen by its author
+// alone. It is slack.Msg's two fields that matter here: encoding the whole
+// slack.Msg costs more than the rest of answering help.
+type ephemeralAck struct {
+	ResponseType string `json:"response_type"`
+	Text         string `json:"text"`
+}
+
 // ack is what goes back to Slack at once: nothing (an empty 200), or a JSON
 // body (an immediate reply, modal errors).
 type ack = any
@@ -156,17 +176,24 @@ type ack = any
 // everything else after it, through the response_url.
 func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
 	req := commands.Request{Text: cmd.Text, UserID: cmd.UserID, ChannelID: cmd.ChannelID, Source: commands.SourceSlashCommand}
-	if b.router.Parse(cmd.Text).Name == commands.CmdHelp { // cheap: answered in the ack
-		reply := b.router.Handle(context.Background(), req)
-		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: reply.Text}
-	}
 	parsed := b.router.Parse(cmd.Text)
+	if parsed.Name == commands.CmdHelp { // answered in the ack, from the help encoded at start
+		lang := parsed.Lang
+		if lang == "" {
+			lang = b.router.Lang()
+		}
+		if help, ok := b.helpAcks[lang]; ok {
+			return help
+		}
+		reply := b.router.Run(context.Background(), req, parsed)
+		return ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: reply.Text}
+	}
 	run := b.later
 	if parsed.Name == commands.CmdDraft && strings.TrimSpace(parsed.Args) == "" {
 		run = b.soon
 	}
 	ok := run("command", func(ctx context.Context) {
-		reply := b.router.Handle(ctx, req)
+		reply := b.router.Run(ctx, req, parsed)
 		if reply.PostDigest {
 			b.digestReply(ctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, reply.Lang)
 			return
@@ -183,7 +210,7 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
 	})
 	if !ok {
 		b.log.Warn("pool full: command refused", "user", cmd.UserID)
-		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBusy)}
+		return ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBusy)}
 	}
 	return nil
 }
@@ -615,8 +642,16 @@ func unixTime(s int64) time.Time { return time.Unix(s, 0).UTC() }
 
 // jsonBody renders an ack as the body of a 200.
 func jsonBody(a ack) ([]byte, error) {
-	if a == nil {
+	switch a := a.(type) {
+	case nil:
 		return nil, nil
+	case encodedAck:
+		return a, nil
 	}
 	return json.Marshal(a)
 }
+
+// encodedAck is an ack already encoded as JSON. It is json.RawMessage so
+// that Socket Mode, which encodes its acks inside an envelope, keeps it as
+// it is.
+type encodedAck = json.RawMessage

@@ -97,7 +97,7 @@ type fakeSlack struct {
 	newPeers chan *wsPeer
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{changed: make(chan struct{}), hooks: make(map[string]hookFunc), newPeers: make(chan *wsPeer, 16)}
 	f.srv = httptest.NewServer(f)
@@ -369,7 +369,7 @@ type setupOptions struct {
 	required int
 }
 
-func setup(t *testing.T, opts ...func(*setupOptions)) *fixture {
+func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
 	t.Helper()
 	o := setupOptions{lang: commands.French}
 	for _, opt := range opts {

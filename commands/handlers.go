@@ -16,6 +16,14 @@ func handleHelp(_ context.Context, r *Router, c Call) Reply {
 }
 
 func (r *Router) help(lang Lang) Reply {
+	if text, ok := r.helpText[lang]; ok {
+		return Reply{Text: text, Lang: lang}
+	}
+	return Reply{Text: r.writeHelp(lang), Lang: lang}
+}
+
+// writeHelp words the help of lang from the command table.
+func (r *Router) writeHelp(lang Lang) string {
 	i := 0
 	if lang == English {
 		i = 1
@@ -26,7 +34,7 @@ func (r *Router) help(lang Lang) Reply {
 		fmt.Fprintf(&b, "\n• `%s %s` — %s", r.command, d.Usage[i], d.Description[i])
 	}
 	b.WriteString("\n" + r.cat.T(lang, MsgHelpFooter))
-	return Reply{Text: b.String(), Lang: lang}
+	return b.String()
 }
 
 func handleDraft(ctx context.Context, r *Router, c Call) Reply {

@@ -7,9 +7,8 @@ package commands
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -97,11 +96,7 @@ func splitWord(text string) (word, rest string) {
 // punctuation gone, typographic apostrophes made plain, spaces collapsed.
 // "Alors, ça tweete ?" and "alors ca tweete" fold alike.
 func fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
-	}
+	folded := stripMarks(s)
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(folded) {
@@ -123,6 +118,33 @@ func fold(s string) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// stripMarks removes accents: the text decomposed (NFD), its nonspacing
+// marks dropped, recomposed (NFC). Plain ASCII has none, and is most of
+// what people type after the slash command, so it is returned as it is:
+// this runs on every request, and the general path costs a few
+// allocations.
+func stripMarks(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	decomposed := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(decomposed))
+	for _, r := range decomposed {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
 }
 
 // phraseWithin finds a status phrase among the words of folded text. When

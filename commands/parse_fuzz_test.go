@@ -3,6 +3,11 @@ package commands
 import (
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"catweete/workflows"
 )
@@ -67,6 +72,29 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %+v: language %q", text, p, p.Lang)
 		case p.Args != strings.TrimSpace(p.Args):
 			t.Fatalf("Parse(%q) = %+v: arguments not trimmed", text, p)
+		}
+	})
+}
+
+// FuzzStripMarks: stripMarks, with its fast path for plain ASCII, removes
+// accents exactly as the x/text transform chain NFD → drop Mn → NFC does
+// (compared rune by rune: both callers read the result as runes, so an
+// invalid byte read as U+FFFD on either side is the same).
+func FuzzStripMarks(f *testing.F) {
+	for _, s := range []string{
+		"", "help", "Alors, ça tweete ?", "alors c\u0327a tweete ?", "ÉTAT", "créneaux", "aujourd’hui",
+		"\xff\xfe aide", "ﬁle", "Ǆ", "İ", "\u0301aide", "a\u0301\u0302\u0303", "한국어", "ḱ\u0323", "e\u0308\u0301",
+	} {
+		f.Add(s)
+	}
+	reference := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _, err := transform.String(reference, s)
+		if err != nil {
+			want = s
+		}
+		if got := stripMarks(s); string([]rune(got)) != string([]rune(want)) {
+			t.Fatalf("stripMarks(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

@@ -117,6 +117,9 @@ type Router struct {
 	byName          map[string]*Definition
 	aliases         map[string]alias
 	phrases         map[string]Parsed
+	// helpText is the help of each language, written once: it depends on
+	// the command table alone, and help is the most asked command.
+	helpText map[Lang]string
 }
 
 type alias struct {
@@ -177,6 +180,7 @@ func build(cfg Config, defs []Definition) (*Router, error) {
 		}
 	}
 	r.phrases = statusPhrases()
+	r.helpText = map[Lang]string{French: r.writeHelp(French), English: r.writeHelp(English)}
 	return r, nil
 }
 
@@ -217,7 +221,12 @@ func statusPhrases() map[string]Parsed {
 // Handle parses a request and runs its command. It never fails: every
 // problem becomes a reply in the person's language (and a log line).
 func (r *Router) Handle(ctx context.Context, req Request) Reply {
-	p := r.Parse(req.Text)
+	return r.Run(ctx, req, r.Parse(req.Text))
+}
+
+// Run runs the command p, which Parse found in req.Text: a caller that has
+// already parsed the text to choose how to answer need not parse it again.
+func (r *Router) Run(ctx context.Context, req Request, p Parsed) Reply {
 	lang := p.Lang
 	if lang == "" {
 		lang = r.lang

@@ -7,10 +7,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Errors ParseWhen returns, wrapped with the text and, when useful, the
@@ -149,12 +145,7 @@ type whenTok struct {
 // commas, "!" and "?" only separate; any other character makes the text
 // unknown (ok false).
 func whenTokens(text string) (toks []whenTok, ok bool) {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, text)
-	if err != nil {
-		folded = text
-	}
-	rs := []rune(strings.ToLower(folded))
+	rs := []rune(strings.ToLower(stripMarks(text)))
 	isApos := func(r rune) bool { return r == '\'' || r == '’' || r == '‘' || r == '`' }
 	isDigit := func(r rune) bool { return r >= '0' && r <= '9' }
 	for i := 0; i < len(rs); {

@@ -1,0 +1,108 @@
+package bot
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// These benchmarks run only with -bench; they compare catweete's own
+// request path with the least a Slack app must do (read the body, check the
+// signature, answer 200), in one process and one run, so that their ratio
+// means something on a noisy machine:
+//
+//	go test -run '^$' -bench 'Verify|Ack' -count 6 ./bot | tee new.txt && benchstat new.txt
+
+// BenchmarkVerify checks Slack's published signature vector.
+func BenchmarkVerify(b *testing.B) {
+	body, err := os.ReadFile("testdata/slack-signature-vector.body")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const stamp = 1531420618
+	v := NewVerifier("8f742231b10e8888abcd99yyyzzz85a5", func() time.Time { return time.Unix(stamp, 0) })
+	h := http.Header{}
+	h.Set("X-Slack-Request-Timestamp", "1531420618")
+	h.Set("X-Slack-Signature", "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.Verify(h, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// limitHandler is the bare minimum: slack-go's SecretsVerifier over the
+// body, then an empty 200. bench/verifier serves the same over the network.
+func limitHandler(secret string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sv, err := slack.NewSecretsVerifier(r.Header, secret)
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		sv.Write(body) //nolint:errcheck // a hash never fails to write
+		if sv.Ensure() != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// BenchmarkAck serves one signed slash command per iteration, in process:
+// "limit" is limitHandler, "help" catweete's /slack/commands answering
+// `/catweete help` in its ack, "bad-signature" catweete refusing one.
+func BenchmarkAck(b *testing.B) {
+	f := setup(b)
+	mux := http.NewServeMux()
+	f.bot.Routes(mux)
+	form := url.Values{
+		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
+		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
+		"text": {"help"}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
+	}
+	body := []byte(form.Encode())
+	signed := http.Header{}
+	signed.Set("Content-Type", formType)
+	sign(signed, body)
+	forged := signed.Clone()
+	forged.Set("X-Slack-Signature", "v0="+string(bytes.Repeat([]byte("0"), 64)))
+
+	for _, bench := range []struct {
+		name    string
+		handler http.Handler
+		header  http.Header
+		want    int
+	}{
+		{"limit", limitHandler(testSecret), signed, http.StatusOK},
+		{"help", mux, signed, http.StatusOK},
+		{"bad-signature", mux, forged, http.StatusUnauthorized},
+	} {
+		b.Run(bench.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
+				req.Header = bench.header
+				rec := httptest.NewRecorder()
+				bench.handler.ServeHTTP(rec, req)
+				if rec.Code != bench.want {
+					b.Fatalf("status %d, want %d", rec.Code, bench.want)
+				}
+			}
+		})
+	}
+}
