@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"catweete/commands"
+	"catweete/workflows"
 )
 
 // These benchmarks run only with -bench; they compare catweete's own
@@ -104,5 +108,31 @@ func BenchmarkAck(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkStatus answers "alors ça tweete ?" over a database holding 300
+// posts: 100 waiting for approval, 200 approved and scheduled. It is the
+// work a status command does after its ack, the answer's posting aside.
+func BenchmarkStatus(b *testing.B) {
+	f := setup(b)
+	ctx := b.Context()
+	for i := range 300 {
+		p, err := f.svc.Draft(ctx, workflows.DraftRequest{AuthorID: "UAUTHOR", Text: fmt.Sprintf("Post n°%d de la semaine", i), OriginChannel: "C1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%3 != 0 {
+			if _, err := f.svc.Approve(ctx, p.ID, p.Version, "UAPPROVER"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	req := commands.Request{Text: "alors ça tweete ?", UserID: "U1", ChannelID: "C1", Source: commands.SourceSlashCommand}
+	b.ReportAllocs()
+	for b.Loop() {
+		if reply := f.router.Handle(ctx, req); reply.Text == "" {
+			b.Fatal("no answer")
+		}
 	}
 }

@@ -94,3 +94,44 @@ func TestApprovals(t *testing.T) {
 		}
 	})
 }
+
+func TestCurrentApprovals(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	revised := newPost(t, s.queries, Post{})
+	version, err := s.ReviseText(t.Context(), revised.ID, "pending", revised.Version, "Texte revu", "pending", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := newPost(t, s.queries, Post{Text: "autre"})
+	none := newPost(t, s.queries, Post{Text: "personne"})
+	unasked := newPost(t, s.queries, Post{Text: "pas demandé"})
+	for _, a := range []Approval{
+		{PostID: revised.ID, Version: revised.Version, UserID: "U0BEFORE", ApprovedAt: t0}, // an older version's
+		{PostID: revised.ID, Version: version, UserID: "U0ZOE", ApprovedAt: t0.Add(time.Minute)},
+		{PostID: revised.ID, Version: version, UserID: "U0ANN", ApprovedAt: t0.Add(2 * time.Minute)},
+		{PostID: plain.ID, Version: plain.Version, UserID: "U0BOB", ApprovedAt: t0},
+		{PostID: unasked.ID, Version: unasked.Version, UserID: "U0ELSE", ApprovedAt: t0},
+	} {
+		if _, err := s.InsertApproval(t.Context(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.CurrentApprovals(t.Context(), []int64{revised.ID, plain.ID, none.ID})
+	if err != nil {
+		t.Fatalf("CurrentApprovals: %v", err)
+	}
+	want := map[int64][]Approval{
+		revised.ID: {
+			{PostID: revised.ID, Version: version, UserID: "U0ZOE", ApprovedAt: t0.Add(time.Minute)},
+			{PostID: revised.ID, Version: version, UserID: "U0ANN", ApprovedAt: t0.Add(2 * time.Minute)},
+		},
+		plain.ID: {{PostID: plain.ID, Version: plain.Version, UserID: "U0BOB", ApprovedAt: t0}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("CurrentApprovals =\n%+v\nwant\n%+v", got, want)
+	}
+	if got, err := s.CurrentApprovals(t.Context(), nil); err != nil || len(got) != 0 {
+		t.Errorf("CurrentApprovals(none) = %+v, %v; want empty", got, err)
+	}
+}

@@ -126,14 +126,18 @@ func (s *Service) pending(ctx context.Context, status string) ([]PendingPost, er
 	if err != nil {
 		return nil, fmt.Errorf("workflows: pending: %w", err)
 	}
+	ids := make([]int64, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	approvals, err := s.store.CurrentApprovals(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("workflows: pending: %w", err)
+	}
 	out := make([]PendingPost, 0, len(posts))
 	for _, p := range posts {
-		approvals, err := s.store.Approvals(ctx, p.ID, p.Version)
-		if err != nil {
-			return nil, fmt.Errorf("workflows: pending: %w", err)
-		}
 		pp := PendingPost{Post: p, Since: p.UpdatedAt, Required: s.required}
-		for _, a := range approvals {
+		for _, a := range approvals[p.ID] {
 			pp.Approvals = append(pp.Approvals, a.UserID)
 		}
 		out = append(out, pp)
