@@ -26,6 +26,7 @@ import (
 	"catweete/commands"
 	"catweete/config"
 	"catweete/playground"
+	"catweete/social"
 	"catweete/social/bluesky"
 	"catweete/social/facebook"
 	"catweete/social/linkedin"
@@ -349,13 +350,27 @@ func fingerprint(secret string) string {
 	return hex.EncodeToString(sum[:6])
 }
 
+// networkHTTPClient is the HTTP client of the Mastodon, X, LinkedIn and
+// Facebook clients: nil (their own default) unless CATWEETE_NETWORK_TIMEOUT
+// is set, and then their default with that timeout. Bluesky's client keeps
+// its own, which follows the redirects of its reads.
+func networkHTTPClient(timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		return nil
+	}
+	hc := social.DefaultHTTPClient(nil)
+	hc.Timeout = timeout
+	return hc
+}
+
 // buildAccounts creates a client for each configured network; with none,
 // the sandbox network (fallback, or a new one if nil), so that catweete
 // always has somewhere to publish.
 func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fallback *sandbox.Network) ([]workflows.AccountConfig, error) {
 	var accounts []workflows.AccountConfig
 	if cfg.Mastodon.Enabled() {
-		client, err := mastodon.New(mastodon.Config{BaseURL: cfg.Mastodon.URL, Token: cfg.Mastodon.Token.Reveal()})
+		client, err := mastodon.New(mastodon.Config{BaseURL: cfg.Mastodon.URL, Token: cfg.Mastodon.Token.Reveal(),
+			HTTPClient: networkHTTPClient(cfg.NetworkTimeout)})
 		if err != nil {
 			return nil, fmt.Errorf("MASTODON_URL: %w", err)
 		}
@@ -378,7 +393,8 @@ func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fal
 		accounts = append(accounts, workflows.AccountConfig{Handle: cfg.Bluesky.Handle, Publisher: client})
 	}
 	if cfg.X.Enabled() {
-		client, err := x.New(x.Config{APIURL: cfg.X.APIURL, Token: cfg.X.AccessToken.Reveal()})
+		client, err := x.New(x.Config{APIURL: cfg.X.APIURL, Token: cfg.X.AccessToken.Reveal(),
+			HTTPClient: networkHTTPClient(cfg.NetworkTimeout)})
 		if err != nil {
 			return nil, fmt.Errorf("X_ACCESS_TOKEN: %w", err)
 		}
@@ -389,7 +405,7 @@ func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fal
 	if cfg.LinkedIn.Enabled() {
 		client, err := linkedin.New(linkedin.Config{
 			APIURL: cfg.LinkedIn.APIURL, Token: cfg.LinkedIn.AccessToken.Reveal(), AuthorURN: cfg.LinkedIn.AuthorURN,
-			Version: cfg.LinkedIn.Version,
+			Version: cfg.LinkedIn.Version, HTTPClient: networkHTTPClient(cfg.NetworkTimeout),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("LINKEDIN_AUTHOR_URN: %w", err)
@@ -399,7 +415,7 @@ func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fal
 	if cfg.Facebook.Enabled() {
 		client, err := facebook.New(facebook.Config{
 			GraphURL: cfg.Facebook.GraphURL, Version: cfg.Facebook.Version, PageID: cfg.Facebook.PageID,
-			PageToken: cfg.Facebook.PageToken.Reveal(),
+			PageToken: cfg.Facebook.PageToken.Reveal(), HTTPClient: networkHTTPClient(cfg.NetworkTimeout),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("FACEBOOK_PAGE_ID: %w", err)

@@ -43,6 +43,7 @@ const (
 	envLang              = "CATWEETE_LANG"
 	envSlots             = "CATWEETE_SLOTS"
 	envUTM               = "CATWEETE_UTM"
+	envNetworkTimeout    = "CATWEETE_NETWORK_TIMEOUT"
 	envMastodonURL       = "MASTODON_URL"
 	envMastodonToken     = "MASTODON_TOKEN"
 	envBlueskyHandle     = "BLUESKY_HANDLE"
@@ -78,6 +79,15 @@ const (
 	defaultXAPIURL           = "https://api.x.com"
 	defaultLinkedInAPIURL    = "https://api.linkedin.com"
 	defaultFacebookGraphURL  = "https://graph.facebook.com"
+)
+
+// CATWEETE_NETWORK_TIMEOUT's bounds. Below the minimum no network answers
+// a post in time; above the maximum the dispatcher cuts a publish call
+// anyway (at 45 s), and a hung call would hold its account's slot for
+// nothing.
+const (
+	minNetworkTimeout = 100 * time.Millisecond
+	maxNetworkTimeout = 45 * time.Second
 )
 
 // maxApprovalsRequired caps CATWEETE_APPROVALS_REQUIRED: beyond it a post
@@ -171,6 +181,13 @@ type Config struct {
 	// UTM is CATWEETE_UTM: "on" (the default) adds campaign tags to the
 	// links of every post, "off" leaves links as written.
 	UTM bool
+	// NetworkTimeout is CATWEETE_NETWORK_TIMEOUT, how long one request to
+	// a social network may take before it counts as unanswered (a Go
+	// duration from 100ms to 45s, e.g. "10s"). Zero (unset) leaves each
+	// network client its own default, 30 s. A publish call cut by it is
+	// retried on a network with idempotency keys and becomes "unknown"
+	// elsewhere, so a short value trades patience for questions to people.
+	NetworkTimeout time.Duration
 
 	// Mastodon, Bluesky, X, LinkedIn and Facebook are the brand's accounts.
 	// A network whose credentials are unset is simply off (Enabled reports
@@ -299,6 +316,7 @@ func Load(lookup func(key string) (string, bool), readFile func(path string) ([]
 	default:
 		r.fail(envUTM, "unknown value %q (want on or off)", utm)
 	}
+	c.NetworkTimeout = r.duration(envNetworkTimeout, minNetworkTimeout, maxNetworkTimeout)
 
 	// Networks.
 	c.Mastodon = r.mastodon()
@@ -551,6 +569,21 @@ func checkCron(v string) error {
 		return fmt.Errorf("%q is not a cron schedule: %w (want five fields, e.g. %q)", v, err, defaultDigestCron)
 	}
 	return nil
+}
+
+// duration reads a Go duration ("10s", "1m30s") from lo to hi; 0 when
+// unset.
+func (r *reader) duration(key string, lo, hi time.Duration) time.Duration {
+	v := r.get(key)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		r.fail(key, "%q is not a duration from %s to %s (want e.g. \"10s\")", v, lo, hi)
+		return 0
+	}
+	return d
 }
 
 // location reads an IANA zone name.

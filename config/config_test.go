@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every secret value used in these tests is listed here, so a leak check can
@@ -181,6 +182,9 @@ func TestLoadDefaults(t *testing.T) {
 			if c.ApprovalsRequired != 1 {
 				t.Errorf("ApprovalsRequired = %d, want 1", c.ApprovalsRequired)
 			}
+			if c.NetworkTimeout != 0 {
+				t.Errorf("NetworkTimeout = %v, want 0 (each network client's own default)", c.NetworkTimeout)
+			}
 			if c.Mastodon.Enabled() || c.Bluesky.Enabled() || c.X.Enabled() || c.LinkedIn.Enabled() || c.Facebook.Enabled() {
 				t.Errorf("a network is enabled with no credentials: %+v", c)
 			}
@@ -298,6 +302,11 @@ func TestLoadErrors(t *testing.T) {
 		{"DigestChannelByName", map[string]string{"CATWEETE_DIGEST_CHANNEL": "general"}, nil, "CATWEETE_DIGEST_CHANNEL", "not a channel ID"},
 		{"DigestCronWords", map[string]string{"CATWEETE_DIGEST_CRON": "every day at nine"}, nil, "CATWEETE_DIGEST_CRON", "not a cron schedule"},
 		{"DigestCronFourFields", map[string]string{"CATWEETE_DIGEST_CRON": "0 9 * *"}, nil, "CATWEETE_DIGEST_CRON", "not a cron schedule"},
+		{"NetworkTimeoutWithoutUnit", map[string]string{"CATWEETE_NETWORK_TIMEOUT": "30"}, nil, "CATWEETE_NETWORK_TIMEOUT", `"30" is not a duration from 100ms to 45s`},
+		{"NetworkTimeoutInWords", map[string]string{"CATWEETE_NETWORK_TIMEOUT": "soon"}, nil, "CATWEETE_NETWORK_TIMEOUT", "not a duration"},
+		{"NetworkTimeoutTooShort", map[string]string{"CATWEETE_NETWORK_TIMEOUT": "10ms"}, nil, "CATWEETE_NETWORK_TIMEOUT", "from 100ms to 45s"},
+		{"NetworkTimeoutTooLong", map[string]string{"CATWEETE_NETWORK_TIMEOUT": "2m"}, nil, "CATWEETE_NETWORK_TIMEOUT", "from 100ms to 45s"},
+		{"NetworkTimeoutNegative", map[string]string{"CATWEETE_NETWORK_TIMEOUT": "-5s"}, nil, "CATWEETE_NETWORK_TIMEOUT", "from 100ms to 45s"},
 		{"DigestCronSixFields", map[string]string{"CATWEETE_DIGEST_CRON": "0 0 9 * * 1-5"}, nil, "CATWEETE_DIGEST_CRON", "not a cron schedule"},
 		{"DigestCronOutOfRange", map[string]string{"CATWEETE_DIGEST_CRON": "0 25 * * *"}, nil, "CATWEETE_DIGEST_CRON", "not a cron schedule"},
 		// robfig/cron v3.0.1 panics on this one; Load must refuse it first.
@@ -504,6 +513,18 @@ func TestLoadValues(t *testing.T) {
 			func(t *testing.T, c Config) {
 				if c.ApprovalChannel != "D0123ABCD" {
 					t.Errorf("ApprovalChannel = %q", c.ApprovalChannel)
+				}
+			}},
+		{"NetworkTimeout", map[string]string{"CATWEETE_NETWORK_TIMEOUT": " 2.5s "},
+			func(t *testing.T, c Config) {
+				if c.NetworkTimeout != 2500*time.Millisecond {
+					t.Errorf("NetworkTimeout = %v, want 2.5s", c.NetworkTimeout)
+				}
+			}},
+		{"NetworkTimeoutAtItsBounds", map[string]string{"CATWEETE_NETWORK_TIMEOUT": "100ms"},
+			func(t *testing.T, c Config) {
+				if c.NetworkTimeout != 100*time.Millisecond {
+					t.Errorf("NetworkTimeout = %v, want 100ms", c.NetworkTimeout)
 				}
 			}},
 		{"CronDescriptor", map[string]string{"CATWEETE_DIGEST_CRON": "@daily"},
