@@ -205,6 +205,17 @@ const (
 	MsgHomeFiguresNote    Key = "home.figures.note"
 )
 
+// The keys of refusals that guard who may act.
+const (
+	// MsgApproversUnavailable: Slack did not say who is in an approvers'
+	// user group when someone clicked; nothing was decided.
+	MsgApproversUnavailable Key = "err.approvers_unavailable"
+	// MsgForeignWorkspace answers a slash command that came from another
+	// workspace, or for another app, than the ones catweete's token
+	// belongs to.
+	MsgForeignWorkspace Key = "err.foreign_workspace"
+)
+
 // Catalog holds every message in both languages. It is built once and
 // never changed.
 type Catalog struct {
@@ -509,5 +520,10 @@ func catalogMessages() map[Key][2]string {
 		MsgChartDayAxis:         {"Jour de publication", "Day published"},
 		MsgChartReachAxis:       {"Portée", "Reach"},
 		MsgChartEngagementsAxis: {"Engagements", "Engagements"},
+
+		MsgApproversUnavailable: {"Je n'ai pas pu vérifier auprès de Slack qui est approbateur : rien n'a été décidé, réessayez dans un instant.",
+			"I could not check with Slack who the approvers are: nothing was decided, try again in a moment."},
+		MsgForeignWorkspace: {"Cette commande ne vient pas de l'espace de travail de catweete : je ne la traite pas.",
+			"This command does not come from catweete's workspace: I am not acting on it."},
 	}
 }

@@ -272,6 +272,8 @@ func (r *Router) errorText(lang Lang, postID int64, err error) (text string, kno
 		return r.cat.T(lang, MsgSelfApproval), true
 	case errors.Is(err, workflows.ErrNotApprover):
 		return r.cat.T(lang, MsgNotApprover), true
+	case errors.Is(err, workflows.ErrApproversUnavailable):
+		return r.cat.T(lang, MsgApproversUnavailable), true
 	case errors.Is(err, workflows.ErrAlreadyApproved):
 		return r.cat.T(lang, MsgAlreadyApproved, postID), true
 	case errors.Is(err, workflows.ErrReasonRequired):
