@@ -16,14 +16,17 @@
 // record back and reports it as a social.Duplicate naming the post.
 //
 // createSession is tightly rate-limited (30 per 5 minutes and 300 a day per
-// account, https://docs.bsky.app/docs/advanced-guides/rate-limits), so the
-// client logs in once, keeps the session in memory, renews it with
+// account, https://docs.bsky.app/docs/advanced-guides/rate-limits; Bluesky's
+// entryway has been seen to allow only 100 a day), so the client logs in
+// once, keeps the session in memory, renews it with
 // com.atproto.server.refreshSession and logs in again only when the refresh
-// token is refused.
+// token is refused. Given a SessionStore, it also keeps the session across
+// restarts: a restart restores it instead of logging in.
 package bluesky
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -68,6 +71,12 @@ type Config struct {
 	// HTTPClient sends the requests. If nil, a client with a 30 s timeout
 	// that follows no redirect for a POST (see New).
 	HTTPClient *http.Client
+	// Sessions keeps the session across restarts (see SessionStore). If
+	// nil, the session lives in memory only, and every start logs in.
+	Sessions SessionStore
+	// Logger reports a SessionStore that fails (the client goes on with the
+	// session in memory). If nil, nothing is logged.
+	Logger *slog.Logger
 }
 
 // Client publishes to one Bluesky account. It is safe for concurrent use.
@@ -91,6 +100,13 @@ type Client struct {
 	// loginRetryAt is when createSession may be tried again after it
 	// answered 429; zero when it may be tried now. Guarded by mu.
 	loginRetryAt time.Time
+
+	// store keeps the session across restarts; nil keeps it in memory.
+	store SessionStore
+	log   *slog.Logger
+	// restoreTried is set once the store was looked in: a session is
+	// restored at most once, at the start. Guarded by mu.
+	restoreTried bool
 }
 
 // New checks cfg and returns a client. It makes no request: the first
@@ -145,6 +161,10 @@ func New(cfg Config) (*Client, error) {
 			},
 		}
 	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Client{
 		pds:      pds,
 		appView:  appView,
@@ -152,6 +172,8 @@ func New(cfg Config) (*Client, error) {
 		password: password,
 		http:     hc,
 		nowFunc:  time.Now,
+		store:    cfg.Sessions,
+		log:      log,
 	}, nil
 }
 

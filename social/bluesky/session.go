@@ -116,10 +116,33 @@ func (c *Client) expiring(exp time.Time) bool {
 
 // renew gets a new session for r, replacing old: by refreshSession when old
 // has a refresh token that may still be good, by createSession otherwise or
-// when the PDS refuses the refresh token.
+// when the PDS refuses the refresh token. The first time, with no session
+// yet, it looks in the SessionStore: a kept session whose access token is
+// still good is used as it is, without a request; one whose access token
+// expired is refreshed. Every new session is saved to the store before
+// anyone uses it, while no other renewal can start, so the store always
+// ends with the latest.
 func (c *Client) renew(ctx context.Context, r *renewal, old *session) {
 	ctx, cancel := context.WithTimeout(ctx, renewTimeout)
 	defer cancel()
+
+	if old == nil {
+		if kept := c.restore(ctx); kept != nil {
+			c.mu.Lock()
+			// From here on the kept tokens are the current session's:
+			// secrets() redacts them from every message.
+			c.sess = kept
+			if !c.expiring(kept.accessExp) {
+				c.renewing = nil
+				r.sess = kept
+				c.mu.Unlock()
+				close(r.done)
+				return
+			}
+			c.mu.Unlock()
+			old = kept
+		}
+	}
 
 	var s *session
 	var err error
@@ -138,6 +161,7 @@ func (c *Client) renew(ctx context.Context, r *renewal, old *session) {
 		dropOld = true
 		s, err = c.createSession(ctx)
 	}
+	c.keep(ctx, old, s, err, dropOld)
 
 	c.mu.Lock()
 	switch {
