@@ -39,7 +39,7 @@ func (q queries) UpsertAccount(ctx context.Context, a Account) (Account, error) 
 		RETURNING `+accountColumns, a.Network, a.Handle, a.DisplayName, unix(a.CreatedAt))
 	stored, err := scanAccount(row)
 	if err != nil {
-		return Account{}, fmt.Errorf("storage: account %s %s: %w", a.Network, a.Handle, err)
+		return Account{}, fmt.Errorf("storage: account %s %s: %w", a.Network, a.Handle, q.health.classify(err))
 	}
 	return stored, nil
 }

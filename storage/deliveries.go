@@ -152,7 +152,8 @@ func (q queries) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time,
 			ORDER BY next_attempt_at, id LIMIT ?)
 		RETURNING `+deliveryColumns, unix(leaseUntil), unix(now), unix(now), limit))
 	if err != nil {
-		return nil, fmt.Errorf("storage: claim deliveries: %w", err)
+		// The update runs as its rows are read: classified here.
+		return nil, fmt.Errorf("storage: claim deliveries: %w", q.health.classify(err))
 	}
 	// RETURNING gives rows in no promised order.
 	slices.SortFunc(ds, func(a, b Delivery) int {

@@ -9,9 +9,12 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +38,8 @@ type dbtx interface {
 
 // queries holds every statement; Store and Tx both embed it.
 type queries struct {
-	db dbtx
+	db     dbtx
+	health *health
 }
 
 // Store is the database. It is safe for concurrent use.
@@ -51,19 +55,51 @@ type Tx struct {
 	queries
 }
 
+// Options tune OpenWith. The zero value is what catweete serves with.
+type Options struct {
+	// BusyTimeout is how long a write waits for another writer's lock
+	// before it fails with ErrBusy; if 0, 10 s.
+	BusyTimeout time.Duration
+	// MaxPageCount caps the database's size, in pages (SQLite's
+	// max_page_count): past it, writes fail with ErrFull as on a full disk.
+	// If 0, only the disk limits it.
+	MaxPageCount int
+	// Logger is told, once, when the database is full; if nil, discarded.
+	Logger *slog.Logger
+	// Now is the clock of that log line's reminders; if nil, time.Now.
+	Now func() time.Time
+}
+
 // Open opens (creating if needed) the SQLite database at path and applies
-// the pending migrations. The database runs in WAL mode, so readers never
-// wait for the writer, with a busy timeout so that concurrent writers queue
-// instead of failing, and with foreign keys enforced. Transactions take the
-// write lock when they begin (BEGIN IMMEDIATE): a read-then-write
-// transaction can then never fail half-way on a lock upgrade.
+// the pending migrations, with the default Options.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith opens (creating if needed) the SQLite database at path and
+// applies the pending migrations. The database runs in WAL mode, so readers
+// never wait for the writer, with a busy timeout so that concurrent writers
+// queue instead of failing, and with foreign keys enforced. Transactions
+// take the write lock when they begin (BEGIN IMMEDIATE): a read-then-write
+// transaction can then never fail half-way on a lock upgrade. A write that
+// waited longer than the busy timeout fails with ErrBusy; one that found no
+// room, with ErrFull.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("storage: empty database path")
 	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 10 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
-	params.Set("_busy_timeout", "10000")
+	params.Set("_busy_timeout", strconv.FormatInt(max(opts.BusyTimeout.Milliseconds(), 1), 10))
 	params.Set("_foreign_keys", "on")
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_txlock", "immediate")
@@ -71,10 +107,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// query, fragment or escapes ("team#1.db" must not open "team").
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	dsn := "file:" + escaped + "?" + params.Encode()
-	sqlDB, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	drv := &sqlite3.SQLiteDriver{}
+	if opts.MaxPageCount > 0 {
+		// max_page_count belongs to a connection, not to the file: every
+		// connection of the pool gets it.
+		pragma := "PRAGMA max_page_count = " + strconv.Itoa(opts.MaxPageCount)
+		drv.ConnectHook = func(conn *sqlite3.SQLiteConn) error {
+			_, err := conn.Exec(pragma, nil)
+			return err
+		}
 	}
+	sqlDB := sql.OpenDB(connector{dsn: dsn, driver: drv})
 	if path == ":memory:" {
 		// Each connection to :memory: is a database of its own: keep the
 		// one connection for ever.
@@ -90,13 +133,25 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("storage: open %s: %w", path, err)
 		}
 	}
-	s := &Store{queries: queries{db: sqlDB}, sqlDB: sqlDB, memory: path == ":memory:"}
+	h := &health{log: opts.Logger, path: path, now: opts.Now}
+	s := &Store{queries: queries{db: classifyingDB{db: sqlDB, health: h}, health: h}, sqlDB: sqlDB, memory: path == ":memory:"}
 	if err := s.Migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// connector opens connections with a driver of the Store's own, so that
+// its connect hook applies to this Store only (sql.Open would share the
+// globally registered driver).
+type connector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.driver }
 
 // enterWAL switches a new database file to WAL on one connection before
 // others open: SQLite does not wait on the busy timeout while switching, so
@@ -147,14 +202,17 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	sqlTx, err := s.sqlDB.BeginTx(beginCtx, nil)
 	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
+		// BEGIN IMMEDIATE is where a writer waits for another's lock.
+		return fmt.Errorf("storage: begin: %w", s.health.classify(err))
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(&Tx{queries: queries{db: sqlTx}}); err != nil {
-		return err
+	if err := fn(&Tx{queries: queries{db: classifyingDB{db: sqlTx, health: s.health}, health: s.health}}); err != nil {
+		// Errors read from rows (Scan, RETURNING) were not seen by
+		// classifyingDB.
+		return s.health.classify(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
+		return fmt.Errorf("storage: commit: %w", s.health.classify(err))
 	}
 	return nil
 }
