@@ -34,7 +34,7 @@ func (f *fixture) claim(t *testing.T) []storage.Delivery {
 // tells Slack, as a dispatcher round does.
 func (f *fixture) publishClaimed(t *testing.T, d storage.Delivery) {
 	t.Helper()
-	if notify := f.svc.publish(t.Context(), t.Context(), d); notify != nil {
+	if notify := f.svc.publish(t.Context(), t.Context(), d, time.Now()); notify != nil {
 		notify()
 	}
 }

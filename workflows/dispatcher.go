@@ -86,6 +86,9 @@ func (s *Service) dispatchOnce(ctx, callCtx context.Context, slots map[int64]cha
 	}
 	for {
 		now := s.now()
+		// Publish latency runs from here, on the real clock: s.now may be
+		// the playground's, which runs faster.
+		claimedAt := time.Now()
 		claimed, err := s.store.ClaimDeliveries(ctx, now, now.Add(leaseDuration), claimBatch)
 		if err != nil {
 			return 0, err
@@ -111,7 +114,7 @@ func (s *Service) dispatchOnce(ctx, callCtx context.Context, slots map[int64]cha
 			s.flying.Store(d.ID, true)
 			go func(d storage.Delivery) {
 				defer s.inflight.Done()
-				notify := s.publish(context.WithoutCancel(ctx), callCtx, d)
+				notify := s.publish(context.WithoutCancel(ctx), callCtx, d, claimedAt)
 				s.flying.Delete(d.ID)
 				<-slot
 				if notify != nil {
@@ -210,7 +213,14 @@ func (s *Service) recoverLeases(ctx context.Context) error {
 // lost. It returns what to tell Slack, to be done once the account's
 // publishing slot is free again: a slow Slack must not hold a network slot
 // (and with it the leases of the deliveries waiting behind).
-func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) (notify func()) {
+//
+// The publish latency it reports runs from claimedAt, the claim, rather
+// than from the due time: a due time can lie hours back (an approval after
+// the post's time, a night catweete was stopped), which would drown the
+// network's and the dispatcher's own delays in people's. It includes the
+// wait for one of the account's slots. How late after its due time a post
+// goes out is what the lateness benchmark measures.
+func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery, claimedAt time.Time) (notify func()) {
 	a := s.byID[d.AccountID]
 	log := s.log.With("post_id", d.PostID, "delivery_id", d.ID, "network", a.Network, "attempt", d.Attempts)
 	p, err := s.store.Post(ctx, d.PostID)
@@ -283,6 +293,7 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) (not
 			return nil
 		}
 		log.InfoContext(ctx, "delivery published", "remote_id", published.ID, "latency", now.Sub(start))
+		s.observer.Published(a.Network, time.Since(claimedAt))
 		// The audience it went out to: the base of its reach rate.
 		if n, ok, err := s.store.Followers(ctx, a.ID, now); err == nil && ok {
 			if err := s.store.SetFollowersAtPublish(ctx, d.ID, n); err != nil {
@@ -296,10 +307,17 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery) (not
 	if netErr != nil {
 		message = netErr.Message
 	}
-	if social.ClassOf(err) == social.Transient && !a.Publisher.Idempotent() && (netErr == nil || netErr.Status == 0) {
-		// The request may have reached the network before the answer was
-		// lost; without an idempotency key, sending it again could post
-		// twice. A person decides.
+	// The request may have reached the network before the answer was lost;
+	// without an idempotency key, sending it again could post twice.
+	outcomeLost := social.ClassOf(err) == social.Transient && !a.Publisher.Idempotent() && (netErr == nil || netErr.Status == 0)
+	class := errorClass(err)
+	if outcomeLost {
+		class = ErrorUnknownOutcome
+	}
+	s.observer.NetworkError(a.Network, class)
+	log = log.With("error_class", class)
+	if outcomeLost {
+		// A person decides.
 		log.WarnContext(ctx, "delivery outcome unknown", "err", err)
 		return s.end(ctx, d, storage.DeliveryUnknown, message, EventUnknown)
 	}

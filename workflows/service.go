@@ -102,6 +102,8 @@ type Config struct {
 	// Slots is the posting schedule; an approved post without a time takes
 	// the next free slot. Empty: it goes out at once.
 	Slots Slots
+	// Observer is told how publishing goes; if nil, it is not measured.
+	Observer PublishObserver
 }
 
 // Service runs the post workflow. It is safe for concurrent use.
@@ -124,6 +126,7 @@ type Service struct {
 	stopping   atomic.Bool
 	collecting atomic.Bool // a metrics round is running
 	cardLocks  keyedMutex
+	observer   PublishObserver
 }
 
 // New checks cfg, records the configured accounts in storage and returns a
@@ -160,6 +163,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.GroupCacheTTL == 0 {
 		cfg.GroupCacheTTL = time.Minute
 	}
+	if cfg.Observer == nil {
+		cfg.Observer = unobserved{}
+	}
 	pol, err := newPolicy(cfg.Approvers, cfg.Directory, cfg.GroupCacheTTL, cfg.Now)
 	if err != nil {
 		return nil, err
@@ -176,6 +182,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		kick:     make(chan struct{}, 1),
 		tagger:   NewTagger(!cfg.DisableUTM),
 		slots:    cfg.Slots,
+		observer: cfg.Observer,
 	}
 	for _, ac := range cfg.Accounts {
 		if ac.Publisher == nil || ac.Handle == "" {
