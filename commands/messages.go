@@ -33,6 +33,8 @@ const (
 	MsgEditedSince       Key = "err.edited_since"
 	MsgInternal          Key = "err.internal"
 	MsgBusy              Key = "err.busy"
+	MsgStorageBusy       Key = "err.storage_busy"
+	MsgStorageFull       Key = "err.storage_full"
 	MsgBadPayload        Key = "err.bad_payload"
 	MsgExpiredTrigger    Key = "err.expired_trigger"
 	MsgNotYourModal      Key = "err.not_your_modal"
@@ -308,6 +310,10 @@ func catalogMessages() map[Key][2]string {
 		MsgMovedOn: {"Le post n°%d est %s : plus rien à décider.", "Post #%d is %s: nothing left to decide."},
 		MsgEditedSince: {"Le post n°%d a été modifié depuis (version %d) : relisez la carte à jour.",
 			"Post #%d was edited since (version %d): read the updated card."},
+		MsgStorageBusy: {"catweete est occupé à l'instant : rien n'a été enregistré, réessayez dans quelques secondes.",
+			"catweete is busy right now: nothing was saved, try again in a few seconds."},
+		MsgStorageFull: {"catweete ne peut rien enregistrer : son disque est plein. Rien n'a été modifié ; réessayez plus tard (ses administrateurs en sont avertis).",
+			"catweete cannot save anything: its disk is full. Nothing was changed; try again later (its administrators have been alerted)."},
 		MsgInternal:       {"Oups, quelque chose a coincé de mon côté. Réessayez dans un instant.", "Oops, something went wrong on my side. Try again in a moment."},
 		MsgBusy:           {"Je suis débordé à l'instant : réessayez dans quelques secondes.", "I'm swamped right now: try again in a few seconds."},
 		MsgBadPayload:     {"Je n'ai pas compris cette requête.", "I could not understand that request."},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"catweete/storage"
 	"catweete/workflows"
 )
 
@@ -247,6 +248,16 @@ func (r *Router) Run(ctx context.Context, req Request, p Parsed) Reply {
 // line per bad input), anything else whole at Error, answered with a short
 // apology that does not show it.
 func (r *Router) ErrorText(ctx context.Context, lang Lang, postID int64, err error) string {
+	// The database could not take the write: nothing was done, and the
+	// person can try again, which is not a bug to report.
+	switch {
+	case errors.Is(err, storage.ErrBusy):
+		r.log.WarnContext(ctx, "database busy: request not done", "post_id", postID, "err", err)
+		return r.cat.T(lang, MsgStorageBusy)
+	case errors.Is(err, storage.ErrFull):
+		r.log.WarnContext(ctx, "database full: request not done", "post_id", postID, "err", err)
+		return r.cat.T(lang, MsgStorageFull)
+	}
 	if text, known := r.errorText(lang, postID, err); known {
 		r.log.InfoContext(ctx, "request refused", "post_id", postID, "reason", err.Error())
 		return text
