@@ -134,7 +134,7 @@ func TestCrashNeverPublishesTwiceNorLoses(t *testing.T) {
 
 	// The last run: no more hanging calls, every approval given, and time
 	// for all that can go out to go out.
-	nets.setHangs(false)
+	nets.setPlanner(crashPlanner(false))
 	// The last bot starts on a fresh second: a lease it takes (at least
 	// start + 2 min) is then told apart from one a killed bot left.
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
@@ -216,8 +216,18 @@ func TestCrashNeverPublishesTwiceNorLoses(t *testing.T) {
 // approve on its card.
 func draftAndApprove(t *testing.T, in *instance, round, k int) *crashPost {
 	t.Helper()
-	p := &crashPost{Marker: fmt.Sprintf("crash-r%03d-p%d", round, k), Round: round}
-	p.Text = fmt.Sprintf("Le chat décolle, tour %d, billet %d : %s", round, k, p.Marker)
+	marker := fmt.Sprintf("crash-r%03d-p%d", round, k)
+	p := draftPost(t, in, marker, fmt.Sprintf("Le chat décolle, tour %d, billet %d : %s", round, k, marker))
+	p.Round = round
+	in.click(approver1, p.Card, p.Card.button(t, "approve"))
+	return p
+}
+
+// draftPost drafts text, which holds marker, and returns the post with its
+// card, not yet approved.
+func draftPost(t *testing.T, in *instance, marker, text string) *crashPost {
+	t.Helper()
+	p := &crashPost{Marker: marker, Text: text}
 	_, p.Card = in.draft("draft", p.Text, p.Marker)
 	approve := p.Card.button(t, "approve")
 	id, _, _ := strings.Cut(approve.Value, ":")
@@ -225,12 +235,18 @@ func draftAndApprove(t *testing.T, in *instance, round, k int) *crashPost {
 	if p.ID, err = strconv.ParseInt(id, 10, 64); err != nil {
 		t.Fatalf("approve button value %q names no post", approve.Value)
 	}
-	in.click(approver1, p.Card, approve)
 	return p
 }
 
 // startCrashInstance starts the bot with two networks, both slow fakes.
 func startCrashInstance(t *testing.T, seed uint64) (*instance, *slowNets) {
+	t.Helper()
+	return startTwoNetworks(t, seed, crashPlanner(true))
+}
+
+// startTwoNetworks starts the bot with a fake Mastodon and a fake X whose
+// publish calls go as plan says, and env added to its environment.
+func startTwoNetworks(t *testing.T, seed uint64, plan planner, env ...string) (*instance, *slowNets) {
 	t.Helper()
 	s := secrets{
 		botToken:      "xoxb-e2e-" + randomHex(12),
@@ -238,7 +254,7 @@ func startCrashInstance(t *testing.T, seed uint64) (*instance, *slowNets) {
 		mastodonToken: "masto-e2e-" + randomHex(16),
 	}
 	xToken := "x-e2e-" + randomHex(16)
-	nets := newSlowNets(t, seed, s.mastodonToken, xToken)
+	nets := newSlowNets(t, seed, plan, s.mastodonToken, xToken)
 	in := &instance{
 		t: t, secrets: s, dir: t.TempDir(), logs: &lockedBuffer{},
 		slack: newFakeSlack(t, s.botToken, nil),
@@ -264,6 +280,7 @@ func startCrashInstance(t *testing.T, seed uint64) (*instance, *slowNets) {
 		"X_API_URL=" + nets.x.URL,
 		"X_ACCESS_TOKEN=" + xToken,
 	}
+	in.env = append(in.env, env...)
 	t.Cleanup(func() {
 		in.kill()
 		if t.Failed() {
@@ -281,11 +298,12 @@ func startCrashInstance(t *testing.T, seed uint64) (*instance, *slowNets) {
 
 // crashDelivery is a delivery row with its account's network and its post.
 type crashDelivery struct {
-	ID, PostID                            int64
-	Network, Status, Key                  string
-	Attempts                              int
-	NextAttempt, Lease                    int64 // Unix seconds; 0 when NULL
-	RemoteID, LastError, Text, PostStatus string
+	ID, PostID                     int64
+	Network, Status, Key           string
+	Attempts                       int
+	NextAttempt, Lease             int64 // Unix seconds; 0 when NULL
+	RemoteID, RemoteURL, LastError string
+	Text, PostStatus               string
 }
 
 // openReadOnly opens the bot's database without ever writing to it.
@@ -300,7 +318,7 @@ func readCrashDeliveries(path string) ([]crashDelivery, error) {
 	}
 	defer db.Close()
 	rows, err := db.Query(`SELECT d.id, d.post_id, a.network, d.status, d.idempotency_key, d.attempts,
-		coalesce(d.next_attempt_at, 0), coalesce(d.lease_until, 0), d.remote_id, d.last_error, p.text, p.status
+		coalesce(d.next_attempt_at, 0), coalesce(d.lease_until, 0), d.remote_id, d.remote_url, d.last_error, p.text, p.status
 		FROM deliveries d JOIN accounts a ON a.id = d.account_id JOIN posts p ON p.id = d.post_id
 		ORDER BY d.id`)
 	if err != nil {
@@ -311,7 +329,7 @@ func readCrashDeliveries(path string) ([]crashDelivery, error) {
 	for rows.Next() {
 		var d crashDelivery
 		if err := rows.Scan(&d.ID, &d.PostID, &d.Network, &d.Status, &d.Key, &d.Attempts, &d.NextAttempt, &d.Lease,
-			&d.RemoteID, &d.LastError, &d.Text, &d.PostStatus); err != nil {
+			&d.RemoteID, &d.RemoteURL, &d.LastError, &d.Text, &d.PostStatus); err != nil {
 			return nil, fmt.Errorf("reading deliveries: %w", err)
 		}
 		ds = append(ds, d)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -30,22 +31,90 @@ type netPost struct {
 	Created, Repeated bool
 	// Outcome is how the request ended: "answered", "abandoned" (the client
 	// left before the network took it in), "answer lost" (the client left
-	// after) or "hung" (held until the client gave up).
+	// after), "hung" (held until the client gave up), or one of the faults
+	// a planner injects: "server error" and "rate limited" (refused before
+	// the network took anything in), "dropped" (taken in, then the
+	// connection was closed without an answer).
 	Outcome string
 }
 
+// Outcomes of a publish request at the fakes (netPost.Outcome).
+const (
+	outcomeAnswered    = "answered"
+	outcomeAbandoned   = "abandoned"
+	outcomeAnswerLost  = "answer lost"
+	outcomeHung        = "hung"
+	outcomeServerError = "server error"
+	outcomeRateLimited = "rate limited"
+	outcomeDropped     = "dropped"
+)
+
+// refused reports whether the network said no before taking the request
+// in: the one outcome after which sending the post again is safe on a
+// network without idempotency keys.
+func (p netPost) refused() bool {
+	return p.Outcome == outcomeServerError || p.Outcome == outcomeRateLimited
+}
+
+// fault is what a fake network does with one publish request, besides
+// being slow.
+type fault int
+
+const (
+	faultNone fault = iota // takes the post in and answers as documented
+	// faultServerError answers 503 with a short Retry-After before taking
+	// anything in.
+	faultServerError
+	// faultRateLimit answers 429 with the network's own rate-limit headers
+	// (a reset 1 to 2 s away) before taking anything in.
+	faultRateLimit
+	// faultHang takes the post in, then holds the request until the client
+	// gives up (its timeout, or its death).
+	faultHang
+	// faultDrop takes the post in, then closes the connection without an
+	// answer: the client cannot know that the post exists.
+	faultDrop
+)
+
+// callPlan is how one publish call goes: a wait before the network takes
+// the request in, a wait before it answers, and what goes wrong.
+type callPlan struct {
+	before, after time.Duration
+	fault         fault
+}
+
+// planner draws the plan of one publish call from the fakes' seeded
+// random source (it runs under their lock).
+type planner func(rng *rand.Rand) callPlan
+
+// crashPlanner is the crash test's plan: every call slow (50 to 500 ms in
+// all), and with hangs on, one in six held until the client gives up.
+func crashPlanner(hangs bool) planner {
+	return func(rng *rand.Rand) callPlan {
+		p := callPlan{
+			before: time.Duration(rng.Int64N(int64(250 * time.Millisecond))),
+			after:  50*time.Millisecond + time.Duration(rng.Int64N(int64(200*time.Millisecond))),
+		}
+		if hangs && rng.IntN(6) == 0 {
+			p.fault = faultHang
+		}
+		return p
+	}
+}
+
 // slowNets is a fake Mastodon and a fake X whose publish calls are slow
-// and sometimes hang, so that a killed bot leaves deliveries in flight. The
-// fake Mastodon keeps one status per Idempotency-Key, as Mastodon does; the
-// fake X has no idempotency and records every POST, so a second POST of a
-// text is a second post.
+// and go wrong as a planner says (hang, fail, rate limit, lose their
+// answer), so that a killed bot leaves deliveries in flight. The fake
+// Mastodon keeps one status per Idempotency-Key, as Mastodon does; the fake
+// X has no idempotency and records every POST, so a second POST of a text
+// that X took in is a second post.
 type slowNets struct {
 	masto, x               *httptest.Server
 	mastodonToken, xToken  string
 	stop                   chan struct{} // closed at the end: hung handlers return
 	mu                     sync.Mutex
 	rng                    *rand.Rand // guarded by mu
-	hangs                  bool       // guarded by mu: some publish calls hang
+	planner                planner    // guarded by mu
 	open                   int        // guarded by mu: publish calls being served
 	posts                  []netPost  // guarded by mu
 	byKey                  map[string]string
@@ -54,10 +123,10 @@ type slowNets struct {
 	seq                    int
 }
 
-func newSlowNets(t *testing.T, seed uint64, mastodonToken, xToken string) *slowNets {
+func newSlowNets(t *testing.T, seed uint64, plan planner, mastodonToken, xToken string) *slowNets {
 	n := &slowNets{
 		mastodonToken: mastodonToken, xToken: xToken, stop: make(chan struct{}),
-		rng: rand.New(rand.NewPCG(seed, 0x5eed)), hangs: true, byKey: map[string]string{},
+		rng: rand.New(rand.NewPCG(seed, 0x5eed)), planner: plan, byKey: map[string]string{},
 	}
 	masto := http.NewServeMux()
 	masto.HandleFunc("POST /api/v1/statuses", n.serveStatus)
@@ -96,11 +165,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v) //nolint:errcheck // the bot hung up
 }
 
-// setHangs turns the hanging calls on or off.
-func (n *slowNets) setHangs(on bool) {
+// setPlanner changes how the next publish calls go.
+func (n *slowNets) setPlanner(p planner) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.hangs = on
+	n.planner = p
 }
 
 // inFlight is how many publish calls are being served now.
@@ -118,17 +187,12 @@ func (n *slowNets) snapshot() ([]netPost, []string) {
 	return append([]netPost(nil), n.posts...), append([]string(nil), n.unexpected...)
 }
 
-// plan draws how one publish call behaves: a wait before the network takes
-// the request in, a wait before it answers (50 to 500 ms in all), and
-// whether it hangs instead of answering.
-func (n *slowNets) plan() (before, after time.Duration, hang bool) {
+// plan draws how one publish call behaves, and counts it as open.
+func (n *slowNets) plan() callPlan {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.open++
-	before = time.Duration(n.rng.Int64N(int64(250 * time.Millisecond)))
-	after = 50*time.Millisecond + time.Duration(n.rng.Int64N(int64(200*time.Millisecond)))
-	hang = n.hangs && n.rng.IntN(6) == 0
-	return before, after, hang
+	return n.planner(n.rng)
 }
 
 func (n *slowNets) done() {
@@ -167,33 +231,82 @@ func (n *slowNets) setOutcome(i int, outcome string) {
 // serve runs one publish call: create (under mu) makes or finds what the
 // network holds and returns the answer to send.
 func (n *slowNets) serve(w http.ResponseWriter, r *http.Request, p netPost, create func(*netPost) (int, any)) {
-	before, after, hang := n.plan()
+	plan := n.plan()
 	defer n.done()
-	if !n.wait(r.Context(), before) {
+	if !n.wait(r.Context(), plan.before) {
 		n.mu.Lock()
-		p.Outcome = "abandoned"
+		p.Outcome = outcomeAbandoned
 		n.record(p)
 		n.mu.Unlock()
+		return
+	}
+	switch plan.fault {
+	case faultServerError, faultRateLimit:
+		n.mu.Lock()
+		p.Outcome = outcomeServerError
+		if plan.fault == faultRateLimit {
+			p.Outcome = outcomeRateLimited
+		}
+		n.record(p)
+		n.mu.Unlock()
+		refuse(w, p.Network, plan.fault, time.Now())
 		return
 	}
 	n.mu.Lock()
 	status, answer := create(&p)
 	i := n.record(p)
 	n.mu.Unlock()
-	if hang {
+	switch plan.fault {
+	case faultHang:
 		select {
 		case <-r.Context().Done():
 		case <-n.stop:
 		}
-		n.setOutcome(i, "hung")
+		n.setOutcome(i, outcomeHung)
+		return
+	case faultDrop:
+		n.setOutcome(i, outcomeDropped)
+		// The documented way to end a handler without an answer: the
+		// server closes the connection, and the client sees it cut.
+		panic(http.ErrAbortHandler)
+	}
+	if !n.wait(r.Context(), plan.after) {
+		n.setOutcome(i, outcomeAnswerLost)
 		return
 	}
-	if !n.wait(r.Context(), after) {
-		n.setOutcome(i, "answer lost")
-		return
-	}
-	n.setOutcome(i, "answered")
+	n.setOutcome(i, outcomeAnswered)
 	writeJSON(w, status, answer)
+}
+
+// refuse answers a publish request with a server error or a rate limit, as
+// each network words them. A 503 carries a Retry-After of one second (what
+// a server in maintenance says); a 429 carries the network's own rate-limit
+// headers, the window ending 1 to 2 s from now: Mastodon's X-RateLimit-Reset
+// is an ISO 8601 time (https://docs.joinmastodon.org/api/rate-limits/), X's
+// x-rate-limit-reset Unix seconds (https://docs.x.com/fundamentals/rate-limits).
+func refuse(w http.ResponseWriter, network string, f fault, now time.Time) {
+	h := w.Header()
+	if f == faultServerError {
+		h.Set("Retry-After", "1")
+		if network == "mastodon" {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": "Service Unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"title": "Service Unavailable", "type": "about:blank",
+			"status": 503, "detail": "Service Unavailable"})
+		return
+	}
+	if network == "mastodon" {
+		h.Set("X-RateLimit-Limit", "300")
+		h.Set("X-RateLimit-Remaining", "0")
+		h.Set("X-RateLimit-Reset", now.Add(1500*time.Millisecond).UTC().Format("2006-01-02T15:04:05.000000Z"))
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "Too many requests"})
+		return
+	}
+	h.Set("x-rate-limit-limit", "100")
+	h.Set("x-rate-limit-remaining", "0")
+	h.Set("x-rate-limit-reset", strconv.FormatInt(now.Unix()+2, 10))
+	writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": []any{map[string]any{"code": 88, "message": "Rate limit exceeded"}}})
 }
 
 // serveStatus is POST /api/v1/statuses: one status per Idempotency-Key.
