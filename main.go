@@ -240,7 +240,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 
 	slackBot, err := bot.New(ctx, bot.Config{
-		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: cfg.SigningSecret.Reveal(),
+		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: cfg.SigningSecret.Reveal(), AppID: cfg.SlackAppID,
 		Now: now, Logger: log,
 	})
 	if err != nil {

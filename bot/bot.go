@@ -31,6 +31,10 @@ type Config struct {
 	Events   EventLog         // required
 	// SigningSecret verifies HTTP requests; required in HTTP mode.
 	SigningSecret string
+	// AppID is the app's own id (SLACK_APP_ID): a request for another app
+	// is refused. If empty, bots.info gives it at start; if that fails
+	// too, requests are checked for their workspace only.
+	AppID string
 	// HTTPClient posts to response_url; if nil, a client with a 10 s
 	// timeout.
 	HTTPClient *http.Client
@@ -65,7 +69,9 @@ type Bot struct {
 	// never changes, and it is the request most often answered in the ack.
 	helpAcks map[commands.Lang]encodedAck
 	userID   string // the bot's own user id, from auth.test
-	teamID   string
+	// home is the workspace (or org) and app this bot serves: requests
+	// for any other are refused.
+	home installation
 }
 
 // New checks cfg, asks Slack who the bot is (auth.test) and starts the
@@ -101,7 +107,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		verifier: NewVerifier(cfg.SigningSecret, cfg.Now), httpClient: cfg.HTTPClient,
 		pool: newPool(cfg.Workers, cfg.Queue), modals: newPool(4, 64),
 		jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger,
-		userID: auth.UserID, teamID: auth.TeamID,
+		userID: auth.UserID,
+		home: installation{teamID: auth.TeamID, enterpriseID: auth.EnterpriseID,
+			appID: appIDOf(ctx, cfg.API, auth.BotID, cfg.AppID, cfg.Logger)},
 	}
 	b.helpAcks = make(map[commands.Lang]encodedAck)
 	for _, lang := range []commands.Lang{commands.French, commands.English} {
@@ -112,7 +120,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		}
 		b.helpAcks[lang] = encoded
 	}
-	b.log.Info("connected to Slack", "bot_user", auth.UserID, "team", auth.TeamID)
+	b.log.Info("connected to Slack", "bot_user", auth.UserID, "team", auth.TeamID, "enterprise", auth.EnterpriseID, "app", b.home.appID)
 	return b, nil
 }
 
@@ -175,6 +183,13 @@ type ack = any
 // onCommand handles a slash command. Help is answered in the ack itself;
 // everything else after it, through the response_url.
 func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
+	if b.foreign(context.Background(), commandOrigin(cmd)) {
+		lang := b.router.Parse(cmd.Text).Lang
+		if lang == "" {
+			lang = b.router.Lang()
+		}
+		return ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(lang, commands.MsgForeignWorkspace)}
+	}
 	req := commands.Request{Text: cmd.Text, UserID: cmd.UserID, ChannelID: cmd.ChannelID, Source: commands.SourceSlashCommand}
 	parsed := b.router.Parse(cmd.Text)
 	if parsed.Name == commands.CmdHelp { // answered in the ack, from the help encoded at start
@@ -272,6 +287,11 @@ type eventEnvelope struct {
 	EventID   string     `json:"event_id"`
 	TeamID    string     `json:"team_id"`
 	Event     innerEvent `json:"event"`
+	// Who the event is for: checked against the installation.
+	APIAppID            string               `json:"api_app_id"`
+	EnterpriseID        string               `json:"enterprise_id"`
+	IsEnterpriseInstall bool                 `json:"is_enterprise_install"`
+	Authorizations      []eventAuthorization `json:"authorizations"`
 }
 
 type innerEvent struct {
@@ -288,6 +308,9 @@ type innerEvent struct {
 // onEvent handles an event_callback. It reports false when the event could
 // not be taken (the pool is full): Slack should then retry it.
 func (b *Bot) onEvent(ctx context.Context, env eventEnvelope) bool {
+	if b.foreign(ctx, env.origin()) {
+		return true // answered 200: Slack must not send it again
+	}
 	ev := env.Event
 	if ev.Type == "app_home_opened" {
 		return b.onHomeOpened(ctx, env)
@@ -356,6 +379,9 @@ func (b *Bot) busy(cb slack.InteractionCallback) {
 
 // onInteraction handles clicks, modal submissions and the message shortcut.
 func (b *Bot) onInteraction(cb slack.InteractionCallback) ack {
+	if b.foreign(context.Background(), interactionOrigin(cb)) {
+		return nil // a 200 with nothing done: a modal just closes
+	}
 	lang := b.router.Lang()
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
@@ -431,8 +457,16 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 			}
 			b.refuse(ctx, cb, msg)
 		case ActionCancel:
+			if msg := b.staleClick(ctx, lang, postID, version); msg != "" {
+				b.refuse(ctx, cb, msg)
+				return
+			}
 			b.refuse(ctx, cb, b.router.CancelPost(ctx, user, postID))
 		case ActionPublishNow, ActionNextSlot:
+			if msg := b.staleClick(ctx, lang, postID, version); msg != "" {
+				b.refuse(ctx, cb, msg)
+				return
+			}
 			b.refuse(ctx, cb, b.router.Release(ctx, user, postID, action.ActionID == ActionNextSlot))
 		case ActionRequestChanges, ActionReject:
 			meta := modalMeta{UserID: user, Channel: channel, PostID: postID, Version: version, Decision: action.ActionID}
@@ -447,6 +481,9 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 			}
 		case ActionEdit:
 			post, msg := b.router.CheckEditor(ctx, user, postID)
+			if msg == "" && version != 0 && post.Version != version {
+				msg = b.cat.T(lang, commands.MsgEditedSince, postID, post.Version)
+			}
 			if msg != "" {
 				b.refuse(ctx, cb, msg)
 				return
@@ -553,7 +590,9 @@ func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
 		return nil
 	}
 	lang := b.langOf(meta)
-	if meta.UserID != "" && meta.UserID != cb.User.ID {
+	// Only the person a modal was opened for may answer it; a modal that
+	// does not say who (none of catweete's) is nobody's.
+	if meta.UserID == "" || meta.UserID != cb.User.ID {
 		b.log.Warn("modal submitted by someone else", "opened_by", meta.UserID, "user", cb.User.ID)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstBlock(cb): b.cat.T(lang, commands.MsgNotYourModal)})
 	}

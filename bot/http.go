@@ -71,7 +71,7 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) 
 		EnterpriseID: form.Get("enterprise_id"), ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"),
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"),
 		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
-		APIAppID: form.Get("api_app_id"),
+		APIAppID: form.Get("api_app_id"), IsEnterpriseInstall: form.Get("is_enterprise_install") == "true",
 	}
 	writeAck(w, b, b.onCommand(cmd))
 }

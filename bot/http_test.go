@@ -27,11 +27,12 @@ func (f *fixture) shutdown(t *testing.T) {
 	}
 }
 
-// onlyAuthTest fails unless auth.test (from bot.New) is all the bot asked.
+// onlyAuthTest fails unless what bot.New asks (auth.test, then bots.info
+// for the app's id) is all the bot asked.
 func onlyAuthTest(t *testing.T, calls []apiCall) {
 	t.Helper()
-	if len(calls) != 1 || calls[0].Method != "auth.test" {
-		t.Fatalf("Slack was asked %s, want only auth.test", methods(calls))
+	if len(calls) != 2 || calls[0].Method != "auth.test" || calls[1].Method != "bots.info" {
+		t.Fatalf("Slack was asked %s, want only auth.test and bots.info", methods(calls))
 	}
 }
 
@@ -117,8 +118,8 @@ func TestHTTP(t *testing.T) {
 	t.Run("BodyOfExactlyOneMebibyteIsRead", func(t *testing.T) {
 		t.Parallel()
 		f := setup(t)
-		form := url.Values{"user_id": {"U1"}, "channel_id": {"C1"}, "command": {"/catweete"}, "text": {"queue"},
-			"response_url": {f.slack.responseURL(1)}}
+		form := url.Values{"team_id": {testTeam}, "api_app_id": {testApp}, "user_id": {"U1"}, "channel_id": {"C1"},
+			"command": {"/catweete"}, "text": {"queue"}, "response_url": {f.slack.responseURL(1)}}
 		prefix := form.Encode() + "&padding="
 		body := prefix + strings.Repeat("a", maxBody-len(prefix))
 		if resp, _ := f.post(t, "/slack/commands", formType, []byte(body), nil); resp.StatusCode != http.StatusOK {
@@ -161,8 +162,8 @@ func TestHTTP(t *testing.T) {
 		}
 		f.shutdown(t)
 		calls := f.slack.snapshot()
-		if len(calls) != 2 || calls[1].Method != "chat.postMessage" || calls[1].field("thread_ts") != "1700000100.000100" {
-			t.Fatalf("Slack was asked %s, want auth.test then the one answer to the signed event", methods(calls))
+		if len(calls) != 3 || calls[2].Method != "chat.postMessage" || calls[2].field("thread_ts") != "1700000100.000100" {
+			t.Fatalf("Slack was asked %s, want auth.test, bots.info, then the one answer to the signed event", methods(calls))
 		}
 	})
 

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,6 +36,7 @@ const (
 	testSecret   = "test-signing-secret"
 	testBotUser  = "UBOT"
 	testTeam     = "T1"
+	testApp      = "A1"
 	testApproval = "CAPPROVAL"
 	testAppToken = "xapp-1-A1-test"
 	testBotToken = "xoxb-test"
@@ -173,6 +175,13 @@ func (f *fakeSlack) answer(w http.ResponseWriter, c apiCall, ts string) {
 	case "auth.test":
 		reply = map[string]any{"ok": true, "url": "https://cat.slack.com/", "team": "Cat", "user": "catweete",
 			"team_id": testTeam, "user_id": testBotUser, "bot_id": "B1"}
+	case "bots.info":
+		if c.field("bot") != "B1" {
+			reply = map[string]any{"ok": false, "error": "bot_not_found"}
+			break
+		}
+		reply = map[string]any{"ok": true, "bot": map[string]any{"id": "B1", "deleted": false, "name": "catweete",
+			"updated": 1700000000, "app_id": testApp, "user_id": testBotUser}}
 	case "apps.connections.open":
 		reply = map[string]any{"ok": true, "url": f.wsURL()}
 	case "chat.postMessage":
@@ -367,6 +376,15 @@ type setupOptions struct {
 	workers  int
 	queue    int
 	required int
+	// approvers is CATWEETE_APPROVERS; empty for anyone.
+	approvers []string
+	// appID is SLACK_APP_ID; empty to ask bots.info.
+	appID string
+	// hooks answer Web API methods from the start, bot.New's calls
+	// included.
+	hooks map[string]hookFunc
+	// logger is the bot's; if nil, discarded.
+	logger *slog.Logger
 }
 
 func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
@@ -377,6 +395,9 @@ func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
 	}
 	ctx := t.Context()
 	fs := newFakeSlack(t)
+	for method, h := range o.hooks {
+		fs.on(method, h)
+	}
 	api := slack.New(testBotToken, slack.OptionAPIURL(fs.srv.URL+"/"), slack.OptionAppLevelToken(testAppToken))
 	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "catweete.db"))
 	if err != nil {
@@ -389,7 +410,7 @@ func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
 		t.Fatalf("NewNotifier: %v", err)
 	}
 	svc, err := workflows.New(ctx, workflows.Config{
-		Store: store, Notifier: notifier, Directory: notifier, Location: time.UTC, ApprovalsRequired: o.required,
+		Store: store, Notifier: notifier, Directory: notifier, Location: time.UTC, ApprovalsRequired: o.required, Approvers: o.approvers,
 		Accounts: []workflows.AccountConfig{
 			{Handle: "https://mastodon.example/@cat", DisplayName: "Mastodon", Publisher: fakePublisher{social.NetworkMastodon, 500}},
 			{Handle: "cat.bsky.example", DisplayName: "Bluesky", Publisher: fakePublisher{social.NetworkBluesky, 300}},
@@ -405,6 +426,7 @@ func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
 	b, err := New(ctx, Config{
 		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: testSecret,
 		HTTPClient: fs.srv.Client(), Workers: o.workers, Queue: o.queue, JobTimeout: waitLimit,
+		AppID: o.appID, Logger: o.logger,
 	})
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)

@@ -31,6 +31,7 @@ const (
 	envAppToken          = "SLACK_APP_TOKEN"
 	envSigningSecret     = "SLACK_SIGNING_SECRET"
 	envSlackAPIURL       = "SLACK_API_URL"
+	envSlackAppID        = "SLACK_APP_ID"
 	envDB                = "CATWEETE_DB"
 	envHTTPAddr          = "CATWEETE_HTTP_ADDR"
 	envCommand           = "CATWEETE_COMMAND"
@@ -142,6 +143,9 @@ type Config struct {
 	// ends with "/" because slack-go's OptionAPIURL appends method names to
 	// it as is.
 	SlackAPIURL string
+	// SlackAppID is SLACK_APP_ID, the app's id (A…): requests for another
+	// app are refused. Empty means bot.New asks bots.info for it.
+	SlackAppID string
 	// DBPath is CATWEETE_DB, the SQLite file; default "catweete.db".
 	DBPath string
 	// HTTPAddr is CATWEETE_HTTP_ADDR, the host:port to listen on; default
@@ -281,6 +285,10 @@ func Load(lookup func(key string) (string, bool), readFile func(path string) ([]
 	c.SlackAPIURL = r.url(envSlackAPIURL, defaultSlackAPIURL, defaultSlackAPIURL)
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
+	}
+	c.SlackAppID = r.value(envSlackAppID, "")
+	if c.SlackAppID != "" && !isSlackID(c.SlackAppID, "A") {
+		r.fail(envSlackAppID, "%q is not an app ID (A…, under Basic Information → App Credentials)", c.SlackAppID)
 	}
 
 	// Catweete itself.

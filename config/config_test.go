@@ -58,6 +58,7 @@ func fullEnv() map[string]string {
 		"SLACK_APP_TOKEN":             appToken,
 		"SLACK_SIGNING_SECRET":        signingSecret,
 		"SLACK_API_URL":               "http://127.0.0.1:9000/api/",
+		"SLACK_APP_ID":                "A0123ABCD",
 		"CATWEETE_DB":                 "/data/catweete.db",
 		"CATWEETE_HTTP_ADDR":          "127.0.0.1:8080",
 		"CATWEETE_COMMAND":            "/ct",
@@ -156,6 +157,7 @@ func TestLoadDefaults(t *testing.T) {
 			}
 			checks := []struct{ field, got, want string }{
 				{"SlackAPIURL", c.SlackAPIURL, "https://slack.com/api/"},
+				{"SlackAppID", c.SlackAppID, ""},
 				{"DBPath", c.DBPath, "catweete.db"},
 				{"HTTPAddr", c.HTTPAddr, ":3000"},
 				{"Command", c.Command, "/catweete"},
@@ -200,6 +202,9 @@ func TestLoadFullEnvironment(t *testing.T) {
 	}
 	if c.BotToken.Reveal() != botToken || c.AppToken.Reveal() != appToken || c.SigningSecret.Reveal() != signingSecret {
 		t.Errorf("Slack secrets not read as set")
+	}
+	if c.SlackAppID != "A0123ABCD" {
+		t.Errorf("SlackAppID = %q, want A0123ABCD", c.SlackAppID)
 	}
 	if want := []string{"U01AAAA", "U02BBBB"}; !reflect.DeepEqual(c.Approvers, want) {
 		t.Errorf("Approvers = %q, want %q", c.Approvers, want)
@@ -278,6 +283,8 @@ func TestLoadErrors(t *testing.T) {
 		{"SlackAPIURLWithQuery", map[string]string{"SLACK_API_URL": "https://slack.example/api/?x=1"}, nil, "SLACK_API_URL", "query or fragment"},
 		{"SlackAPIURLWithCredentials", map[string]string{"SLACK_API_URL": "https://bot:s3cr3tpw@slack.example/api/"}, nil, "SLACK_API_URL", "must not carry a user or password"},
 		{"SlackAPIURLUnparsable", map[string]string{"SLACK_API_URL": "http://s3cr3t@[::1/"}, nil, "SLACK_API_URL", "not a valid URL"},
+		{"AppIDOfABot", map[string]string{"SLACK_APP_ID": "B0123ABCD"}, nil, "SLACK_APP_ID", `"B0123ABCD" is not an app ID`},
+		{"AppIDInLowerCase", map[string]string{"SLACK_APP_ID": "a0123abcd"}, nil, "SLACK_APP_ID", "not an app ID"},
 
 		// catweete.
 		{"HTTPAddrWithoutPort", map[string]string{"CATWEETE_HTTP_ADDR": "localhost"}, nil, "CATWEETE_HTTP_ADDR", "not host:port"},

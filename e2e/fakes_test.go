@@ -131,6 +131,13 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case method == "auth.test":
 		answer = map[string]any{"ok": true, "url": "https://e2e.slack.example/", "team": "E2E", "user": "catweete",
 			"team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
+	case method == "bots.info":
+		if call.Form.Get("bot") != "BBOT" {
+			answer = map[string]any{"ok": false, "error": "bot_not_found"}
+		} else {
+			answer = map[string]any{"ok": true, "bot": map[string]any{"id": "BBOT", "deleted": false, "name": "catweete",
+				"updated": 1700000000, "app_id": "A1", "user_id": "UBOT"}}
+		}
 	case method == "chat.postMessage":
 		f.tsCounter++
 		call.Channel = call.Form.Get("channel")

@@ -28,6 +28,18 @@ func (p *Playground) authTest(a *apiRequest) apiResult {
 	})
 }
 
+// bots.info: the bot user of an app, which says the app's id (the bot
+// checks every request's api_app_id against it).
+func (p *Playground) botsInfo(a *apiRequest) apiResult {
+	if id := a.str("bot"); id != botID {
+		return fail("bot_not_found")
+	}
+	return ok(map[string]any{"bot": map[string]any{
+		"id": botID, "deleted": false, "name": botName, "updated": p.now().Unix(), "app_id": AppID, "user_id": BotUserID,
+		"icons": map[string]any{},
+	}})
+}
+
 // userJSON is a person as users.info describes them: everyone works in
 // Paris.
 func (p *Playground) userJSON(who person) map[string]any {

@@ -104,6 +104,7 @@ func apiMethods() map[string]apiMethod {
 	return map[string]apiMethod{
 		"api.test":                     (*Playground).apiTest,
 		"auth.test":                    (*Playground).authTest,
+		"bots.info":                    (*Playground).botsInfo,
 		"chat.postMessage":             (*Playground).chatPostMessage,
 		"chat.postEphemeral":           (*Playground).chatPostEphemeral,
 		"chat.update":                  (*Playground).chatUpdate,

@@ -38,6 +38,22 @@ func TestWebAPIAsSlackGoCallsIt(t *testing.T) {
 		}
 	})
 
+	t.Run("BotsInfoGivesTheAppID", func(t *testing.T) {
+		t.Parallel()
+		e := setup(t)
+		auth, err := e.api.AuthTestContext(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bot, err := e.api.GetBotInfoContext(ctx, slack.GetBotInfoParameters{Bot: auth.BotID})
+		if err != nil || bot.AppID != AppID || bot.UserID != auth.UserID {
+			t.Errorf("bots.info(%s) = %+v, %v; want app %s, user %s", auth.BotID, bot, err, AppID, auth.UserID)
+		}
+		if _, err := e.api.GetBotInfoContext(ctx, slack.GetBotInfoParameters{Bot: "BNOBODY"}); slackError(err) != "bot_not_found" {
+			t.Errorf("bots.info of an unknown bot: %v, want bot_not_found", err)
+		}
+	})
+
 	t.Run("PostThenUpdateInPlace", func(t *testing.T) {
 		t.Parallel()
 		e := setup(t)
