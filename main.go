@@ -26,6 +26,7 @@ import (
 	"catweete/commands"
 	"catweete/config"
 	"catweete/playground"
+	"catweete/sealed"
 	"catweete/social"
 	"catweete/social/bluesky"
 	"catweete/social/facebook"
@@ -159,7 +160,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if pgMode != nil {
 		playgroundNetwork = pgMode.sandbox
 	}
-	accounts, err := buildAccounts(ctx, cfg, log, playgroundNetwork)
+	// Tokens kept across restarts (a Bluesky session) are sealed under
+	// CATWEETE_SECRET_KEY; without it they live in memory only.
+	var sealer *sealed.Sealer
+	if cfg.SecretKey.IsSet() {
+		if sealer, err = sealed.New(cfg.SecretKey.Reveal()); err != nil {
+			return fmt.Errorf("config: CATWEETE_SECRET_KEY: %w", err)
+		}
+	} else if cfg.Bluesky.Enabled() {
+		log.Info("CATWEETE_SECRET_KEY is not set: Bluesky sessions are not kept across restarts, so each start logs in again")
+	}
+	accounts, err := buildAccounts(ctx, cfg, log, playgroundNetwork, store, sealer)
 	if err != nil {
 		return err
 	}
@@ -365,8 +376,10 @@ func networkHTTPClient(timeout time.Duration) *http.Client {
 
 // buildAccounts creates a client for each configured network; with none,
 // the sandbox network (fallback, or a new one if nil), so that catweete
-// always has somewhere to publish.
-func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fallback *sandbox.Network) ([]workflows.AccountConfig, error) {
+// always has somewhere to publish. With a sealer, the Bluesky session is
+// kept in store, sealed.
+func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fallback *sandbox.Network,
+	store *storage.Store, sealer *sealed.Sealer) ([]workflows.AccountConfig, error) {
 	var accounts []workflows.AccountConfig
 	if cfg.Mastodon.Enabled() {
 		client, err := mastodon.New(mastodon.Config{BaseURL: cfg.Mastodon.URL, Token: cfg.Mastodon.Token.Reveal(),
@@ -384,8 +397,13 @@ func buildAccounts(ctx context.Context, cfg config.Config, log *slog.Logger, fal
 		accounts = append(accounts, workflows.AccountConfig{Handle: cfg.Mastodon.URL, Publisher: client})
 	}
 	if cfg.Bluesky.Enabled() {
+		var sessions bluesky.SessionStore
+		if sealer != nil {
+			sessions = newSealedSessions(store, sealer, cfg.Bluesky.Handle)
+		}
 		client, err := bluesky.New(bluesky.Config{
-			PDSURL: cfg.Bluesky.PDSURL, Handle: cfg.Bluesky.Handle, AppPassword: cfg.Bluesky.AppPassword.Reveal(),
+			PDSURL: cfg.Bluesky.PDSURL, AppViewURL: cfg.Bluesky.AppViewURL, Handle: cfg.Bluesky.Handle,
+			AppPassword: cfg.Bluesky.AppPassword.Reveal(), Sessions: sessions, Logger: log,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("BLUESKY_HANDLE: %w", err)

@@ -22,6 +22,8 @@ import (
 	_ "time/tzdata"
 
 	"github.com/robfig/cron/v3"
+
+	"catweete/sealed"
 )
 
 // The environment variables, in the order Load checks them (the order of
@@ -45,11 +47,13 @@ const (
 	envSlots             = "CATWEETE_SLOTS"
 	envUTM               = "CATWEETE_UTM"
 	envNetworkTimeout    = "CATWEETE_NETWORK_TIMEOUT"
+	envSecretKey         = "CATWEETE_SECRET_KEY"
 	envMastodonURL       = "MASTODON_URL"
 	envMastodonToken     = "MASTODON_TOKEN"
 	envBlueskyHandle     = "BLUESKY_HANDLE"
 	envBlueskyPassword   = "BLUESKY_APP_PASSWORD"
 	envBlueskyPDSURL     = "BLUESKY_PDS_URL"
+	envBlueskyAppViewURL = "BLUESKY_APPVIEW_URL"
 	envXToken            = "X_ACCESS_TOKEN"
 	envXAPIURL           = "X_API_URL"
 	envLinkedInToken     = "LINKEDIN_ACCESS_TOKEN"
@@ -77,6 +81,7 @@ const (
 	defaultTimeZone          = "Europe/Paris"
 	defaultLang              = "fr"
 	defaultBlueskyPDSURL     = "https://bsky.social"
+	defaultBlueskyAppViewURL = "https://public.api.bsky.app"
 	defaultXAPIURL           = "https://api.x.com"
 	defaultLinkedInAPIURL    = "https://api.linkedin.com"
 	defaultFacebookGraphURL  = "https://graph.facebook.com"
@@ -192,6 +197,11 @@ type Config struct {
 	// retried on a network with idempotency keys and becomes "unknown"
 	// elsewhere, so a short value trades patience for questions to people.
 	NetworkTimeout time.Duration
+	// SecretKey is CATWEETE_SECRET_KEY (or _FILE): the key that seals the
+	// tokens catweete keeps across restarts (a Bluesky session), 32 bytes
+	// in base64 or 64 hex characters, checked by Load. Unset means nothing
+	// secret is kept: a Bluesky session lives in memory only.
+	SecretKey Secret
 
 	// Mastodon, Bluesky, X, LinkedIn and Facebook are the brand's accounts.
 	// A network whose credentials are unset is simply off (Enabled reports
@@ -325,6 +335,14 @@ func Load(lookup func(key string) (string, bool), readFile func(path string) ([]
 		r.fail(envUTM, "unknown value %q (want on or off)", utm)
 	}
 	c.NetworkTimeout = r.duration(envNetworkTimeout, minNetworkTimeout, maxNetworkTimeout)
+	var keyVar string
+	c.SecretKey, keyVar = r.secret(envSecretKey)
+	if c.SecretKey.IsSet() {
+		// The key's own errors never quote it.
+		if _, err := sealed.New(c.SecretKey.Reveal()); err != nil {
+			r.check(keyVar, err)
+		}
+	}
 
 	// Networks.
 	c.Mastodon = r.mastodon()

@@ -29,6 +29,8 @@ var (
 	xToken          = "s3cr3t-x"
 	linkedInToken   = "s3cr3t-linkedin"
 	facebookToken   = "s3cr3t-facebook"
+	// secretKey is 32 bytes in base64, as `openssl rand -base64 32` prints.
+	secretKey = "s3cr3t0KeyForCatweeteConfigTests0nly012345A="
 )
 
 // secretVars are the variables that hold secrets and so have a _FILE variant,
@@ -46,6 +48,7 @@ var secretVars = []struct {
 	{"X_ACCESS_TOKEN", xToken, func(c Config) Secret { return c.X.AccessToken }},
 	{"LINKEDIN_ACCESS_TOKEN", linkedInToken, func(c Config) Secret { return c.LinkedIn.AccessToken }},
 	{"FACEBOOK_PAGE_TOKEN", facebookToken, func(c Config) Secret { return c.Facebook.PageToken }},
+	{"CATWEETE_SECRET_KEY", secretKey, func(c Config) Secret { return c.SecretKey }},
 }
 
 // fullEnv is a valid environment that sets every variable: Socket Mode and
@@ -70,11 +73,13 @@ func fullEnv() map[string]string {
 		"CATWEETE_TZ":                 "America/Montreal",
 		"CATWEETE_LANG":               "en",
 		"CATWEETE_SLOTS":              "mon-fri 09:30,12:30; sat 11:00",
+		"CATWEETE_SECRET_KEY":         secretKey,
 		"MASTODON_URL":                "https://mastodon.example",
 		"MASTODON_TOKEN":              mastodonToken,
 		"BLUESKY_HANDLE":              "team.bsky.social",
 		"BLUESKY_APP_PASSWORD":        blueskyPassword,
 		"BLUESKY_PDS_URL":             "https://pds.example",
+		"BLUESKY_APPVIEW_URL":         "https://appview.example",
 		"X_ACCESS_TOKEN":              xToken,
 		"X_API_URL":                   "https://x.example",
 		"LINKEDIN_ACCESS_TOKEN":       linkedInToken,
@@ -150,7 +155,7 @@ func TestLoadDefaults(t *testing.T) {
 			if got := c.Mode(); got != ModePlayground {
 				t.Errorf("Mode() = %v, want playground", got)
 			}
-			for _, s := range []Secret{c.BotToken, c.AppToken, c.SigningSecret, c.Mastodon.Token, c.Bluesky.AppPassword, c.X.AccessToken, c.LinkedIn.AccessToken, c.Facebook.PageToken} {
+			for _, s := range []Secret{c.BotToken, c.AppToken, c.SigningSecret, c.Mastodon.Token, c.Bluesky.AppPassword, c.X.AccessToken, c.LinkedIn.AccessToken, c.Facebook.PageToken, c.SecretKey} {
 				if s.IsSet() {
 					t.Errorf("a secret is set with an empty environment")
 				}
@@ -169,6 +174,7 @@ func TestLoadDefaults(t *testing.T) {
 				{"Slots", c.Slots, ""},
 				{"Mastodon.URL", c.Mastodon.URL, ""},
 				{"Bluesky.PDSURL", c.Bluesky.PDSURL, "https://bsky.social"},
+				{"Bluesky.AppViewURL", c.Bluesky.AppViewURL, "https://public.api.bsky.app"},
 				{"X.APIURL", c.X.APIURL, "https://api.x.com"},
 				{"LinkedIn.APIURL", c.LinkedIn.APIURL, "https://api.linkedin.com"},
 				{"Facebook.GraphURL", c.Facebook.GraphURL, "https://graph.facebook.com"},
@@ -220,6 +226,9 @@ func TestLoadFullEnvironment(t *testing.T) {
 	}
 	if c.LinkedIn.AuthorURN != "urn:li:organization:5515715" || c.Facebook.PageID != "1234567890" || c.Bluesky.Handle != "team.bsky.social" {
 		t.Errorf("network identities not read: %+v", c)
+	}
+	if c.SecretKey.Reveal() != secretKey || c.Bluesky.AppViewURL != "https://appview.example" {
+		t.Errorf("CATWEETE_SECRET_KEY or BLUESKY_APPVIEW_URL not read as set")
 	}
 }
 
@@ -322,6 +331,15 @@ func TestLoadErrors(t *testing.T) {
 		{"UnknownTimeZone", map[string]string{"CATWEETE_TZ": "Europe/Pari"}, nil, "CATWEETE_TZ", `unknown time zone "Europe/Pari"`},
 		{"UnknownLanguage", map[string]string{"CATWEETE_LANG": "de"}, nil, "CATWEETE_LANG", `unknown language "de" (want fr or en)`},
 		{"LanguageIsCaseSensitive", map[string]string{"CATWEETE_LANG": "FR"}, nil, "CATWEETE_LANG", "unknown language"},
+		{"SecretKeyIsAPassphrase", map[string]string{"CATWEETE_SECRET_KEY": "my.s3cr3t.passphrase!"}, nil, "CATWEETE_SECRET_KEY", "is neither base64 nor hex (want 32 random bytes in base64, e.g. from `openssl rand -base64 32`, or 64 hex characters)"},
+		{"SecretKeyTooShort", map[string]string{"CATWEETE_SECRET_KEY": "s3cr3t0KeyOfSixteenByA=="}, nil, "CATWEETE_SECRET_KEY", "holds 16 bytes, not 32"},
+		{"SecretKeyHexTooShort", map[string]string{"CATWEETE_SECRET_KEY": "5ec3e7" + strings.Repeat("0a", 28)}, nil, "CATWEETE_SECRET_KEY", "holds 31 bytes, not 32"},
+		{"SecretKeyPlaceholder", map[string]string{"CATWEETE_SECRET_KEY": strings.Repeat("0", 64)}, nil, "CATWEETE_SECRET_KEY", "is a placeholder"},
+		{"SecretKeyWithSpace", map[string]string{"CATWEETE_SECRET_KEY": "s3cr3t " + secretKey}, nil, "CATWEETE_SECRET_KEY", "whitespace"},
+		{"SecretKeyFileMalformed",
+			map[string]string{"CATWEETE_SECRET_KEY": "", "CATWEETE_SECRET_KEY_FILE": "/run/secrets/key"},
+			map[string]string{"/run/secrets/key": "s3cr3t\n"},
+			"CATWEETE_SECRET_KEY_FILE", "is neither base64 nor hex"},
 
 		// Mastodon.
 		{"MastodonURLWithoutToken", map[string]string{"MASTODON_TOKEN": ""}, nil, "MASTODON_TOKEN", "required when MASTODON_URL is set"},
@@ -340,6 +358,7 @@ func TestLoadErrors(t *testing.T) {
 		{"BlueskyHandleAsURL", map[string]string{"BLUESKY_HANDLE": "https://bsky.app/profile/team.bsky.social"}, nil, "BLUESKY_HANDLE", "not a handle"},
 		{"BlueskyAccountPassword", map[string]string{"BLUESKY_APP_PASSWORD": "hunter2-s3cr3t"}, nil, "BLUESKY_APP_PASSWORD", "not an app password"},
 		{"BlueskyPDSURLWithoutScheme", map[string]string{"BLUESKY_PDS_URL": "bsky.social"}, nil, "BLUESKY_PDS_URL", "not an absolute http(s) URL"},
+		{"BlueskyAppViewURLWithQuery", map[string]string{"BLUESKY_APPVIEW_URL": "https://public.api.bsky.app/?x=1"}, nil, "BLUESKY_APPVIEW_URL", "query or fragment"},
 
 		// X.
 		{"XTokenWithSpace", map[string]string{"X_ACCESS_TOKEN": "s3cr3t x"}, nil, "X_ACCESS_TOKEN", "whitespace"},
@@ -422,7 +441,7 @@ func TestLoadErrors(t *testing.T) {
 			for k, v := range env {
 				// A value that is only a documented prefix is named by the
 				// message on purpose ("must start with \"xoxb-\"").
-				isSecret := strings.HasSuffix(k, "_TOKEN") || strings.HasSuffix(k, "_SECRET") || strings.HasSuffix(k, "_PASSWORD")
+				isSecret := strings.HasSuffix(k, "_TOKEN") || strings.HasSuffix(k, "_SECRET") || strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_KEY")
 				if isSecret && v != "xoxb-" && v != "xapp-" {
 					inputs = append(inputs, v)
 				}
@@ -564,6 +583,24 @@ func TestLoadValues(t *testing.T) {
 					t.Errorf("LinkedIn.AuthorURN = %q", c.LinkedIn.AuthorURN)
 				}
 			}},
+		{"SecretKeyInHex", map[string]string{"CATWEETE_SECRET_KEY": "5ec3e7" + strings.Repeat("0a", 29)},
+			func(t *testing.T, c Config) {
+				if !c.SecretKey.IsSet() {
+					t.Errorf("a 64-hex-character key was not taken")
+				}
+			}},
+		{"SecretKeyInURLBase64WithoutPadding", map[string]string{"CATWEETE_SECRET_KEY": "s3cr3t-_KeyForCatweeteConfigTests0nly01234A"},
+			func(t *testing.T, c Config) {
+				if !c.SecretKey.IsSet() {
+					t.Errorf("a URL-alphabet key was not taken")
+				}
+			}},
+		{"NoSecretKeyIsFine", map[string]string{"CATWEETE_SECRET_KEY": ""},
+			func(t *testing.T, c Config) {
+				if c.SecretKey.IsSet() {
+					t.Errorf("SecretKey set with CATWEETE_SECRET_KEY empty")
+				}
+			}},
 		{"URLOverridesAloneEnableNothing",
 			map[string]string{"MASTODON_URL": "", "MASTODON_TOKEN": "", "X_ACCESS_TOKEN": "", "BLUESKY_HANDLE": "", "BLUESKY_APP_PASSWORD": "",
 				"LINKEDIN_ACCESS_TOKEN": "", "LINKEDIN_AUTHOR_URN": "", "FACEBOOK_PAGE_ID": "", "FACEBOOK_PAGE_TOKEN": ""},
@@ -600,6 +637,7 @@ func TestLoadTrailingSlashes(t *testing.T) {
 		{"MastodonLosesIt", "MASTODON_URL", "https://mastodon.example/", func(c Config) string { return c.Mastodon.URL }, "https://mastodon.example"},
 		{"MastodonWithout", "MASTODON_URL", "https://mastodon.example", func(c Config) string { return c.Mastodon.URL }, "https://mastodon.example"},
 		{"BlueskyLosesThemAll", "BLUESKY_PDS_URL", "http://127.0.0.1:2583//", func(c Config) string { return c.Bluesky.PDSURL }, "http://127.0.0.1:2583"},
+		{"BlueskyAppViewLosesIt", "BLUESKY_APPVIEW_URL", "http://127.0.0.1:2584/", func(c Config) string { return c.Bluesky.AppViewURL }, "http://127.0.0.1:2584"},
 		{"XLosesIt", "X_API_URL", "http://127.0.0.1:4000/", func(c Config) string { return c.X.APIURL }, "http://127.0.0.1:4000"},
 		{"LinkedInKeepsItsPath", "LINKEDIN_API_URL", "http://127.0.0.1:4001/mock/", func(c Config) string { return c.LinkedIn.APIURL }, "http://127.0.0.1:4001/mock"},
 		{"FacebookLosesIt", "FACEBOOK_GRAPH_URL", "https://graph.example/", func(c Config) string { return c.Facebook.GraphURL }, "https://graph.example"},
@@ -726,6 +764,7 @@ func TestConfigJSON(t *testing.T) {
 				X                                 struct{ AccessToken string }
 				LinkedIn                          struct{ AccessToken string }
 				Facebook                          struct{ PageToken string }
+				SecretKey                         string
 				Lang                              string
 			}
 			if err := json.Unmarshal(b, &got); err != nil {
@@ -735,6 +774,7 @@ func TestConfigJSON(t *testing.T) {
 				"BotToken": got.BotToken, "AppToken": got.AppToken, "SigningSecret": got.SigningSecret,
 				"Mastodon.Token": got.Mastodon.Token, "Bluesky.AppPassword": got.Bluesky.AppPassword, "X.AccessToken": got.X.AccessToken,
 				"LinkedIn.AccessToken": got.LinkedIn.AccessToken, "Facebook.PageToken": got.Facebook.PageToken,
+				"SecretKey": got.SecretKey,
 			} {
 				if v != tt.want {
 					t.Errorf("%s = %q in JSON, want %q", field, v, tt.want)
@@ -787,8 +827,8 @@ func TestConfigSlog(t *testing.T) {
 var allVars = []string{
 	envBotToken, envAppToken, envSigningSecret, envSlackAPIURL, envDB, envHTTPAddr, envCommand,
 	envApprovalChannel, envApprovers, envApprovalsRequired, envDigestChannel, envDigestCron,
-	envTZ, envLang, envSlots, envMastodonURL, envMastodonToken, envBlueskyHandle, envBlueskyPassword,
-	envBlueskyPDSURL, envXToken, envXAPIURL, envLinkedInToken, envLinkedInAuthor, envLinkedInAPIURL,
+	envTZ, envLang, envSlots, envUTM, envSecretKey, envMastodonURL, envMastodonToken, envBlueskyHandle, envBlueskyPassword,
+	envBlueskyPDSURL, envBlueskyAppViewURL, envXToken, envXAPIURL, envLinkedInToken, envLinkedInAuthor, envLinkedInAPIURL,
 	envFacebookPageID, envFacebookToken, envFacebookGraphURL,
 }
 

@@ -21,8 +21,8 @@ type MastodonConfig struct {
 // Enabled reports whether the Mastodon account is configured.
 func (m MastodonConfig) Enabled() bool { return m.URL != "" && m.Token.IsSet() }
 
-// BlueskyConfig is one Bluesky account: BLUESKY_HANDLE, BLUESKY_APP_PASSWORD
-// and BLUESKY_PDS_URL.
+// BlueskyConfig is one Bluesky account: BLUESKY_HANDLE, BLUESKY_APP_PASSWORD,
+// BLUESKY_PDS_URL and BLUESKY_APPVIEW_URL.
 type BlueskyConfig struct {
 	// Handle is BLUESKY_HANDLE (e.g. "team.bsky.social" or a DID), without
 	// the "@" people often type before it.
@@ -34,6 +34,11 @@ type BlueskyConfig struct {
 	// PDSURL is BLUESKY_PDS_URL, the account's server, without a trailing
 	// slash; default "https://bsky.social".
 	PDSURL string
+	// AppViewURL is BLUESKY_APPVIEW_URL, where a post's counts and the
+	// account's followers are read, without a trailing slash; default
+	// "https://public.api.bsky.app" (Bluesky's public AppView). Tests point
+	// it at a local server.
+	AppViewURL string
 }
 
 // Enabled reports whether the Bluesky account is configured.
@@ -121,6 +126,7 @@ func (r *reader) bluesky() BlueskyConfig {
 		r.fail(passwordVar, "not an app password (want the xxxx-xxxx-xxxx-xxxx kind from Settings > Privacy and security > App passwords, never the account's password)")
 	}
 	b.PDSURL = r.url(envBlueskyPDSURL, defaultBlueskyPDSURL, defaultBlueskyPDSURL)
+	b.AppViewURL = r.url(envBlueskyAppViewURL, defaultBlueskyAppViewURL, defaultBlueskyAppViewURL)
 	switch {
 	case b.Handle != "" && !b.AppPassword.IsSet():
 		r.pair(envBlueskyHandle, envBlueskyPassword, true)

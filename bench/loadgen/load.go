@@ -76,7 +76,7 @@ func newClient(cfg config, conns int) *client {
 const maxAnswer = 1 << 20
 
 // send signs req with a fresh timestamp and sends it. It reports how the
-// request ended and whether its 2xx ack said the server was too busy.
+// request ended and whether its 2xx ack carried a message.
 func (c *client) send(ctx context.Context, s *signer, req request) (outcome, bool) {
 	ts := time.Now().Unix()
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(req.body))
@@ -103,22 +103,19 @@ func (c *client) send(ctx context.Context, s *signer, req request) (outcome, boo
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return outcomeStatus, false
 	}
-	return outcomeOK, busyAck(c.kind, body)
+	return outcomeOK, ackMessage(body)
 }
 
-// busyAck tells a 2xx ack that carries no work done: catweete acks a
-// command it could not queue with a "busy, try again" message, where the
-// work would have been answered later on the response_url (status, draft)
-// — or, for help, an ack without the help text.
-func busyAck(kind string, body []byte) bool {
-	switch kind {
-	case kindStatus, kindDraft:
-		return len(bytes.TrimSpace(body)) > 0
-	case kindHelp:
-		return !bytes.Contains(body, []byte(`"text"`))
-	}
-	return false
-}
+// ackMessage tells an ack that carries a message for the person (a JSON
+// body with a text) from an empty one. What it means depends on the kind:
+// help is answered in the ack, so the message is the answer; status and
+// draft are acked empty and answered later on the response_url, so a
+// message in their ack is catweete saying it is too busy to take the work.
+func ackMessage(body []byte) bool { return bytes.Contains(body, []byte(`"text"`)) }
+
+// busyWhenMessage reports the kinds whose ack carries a message only when
+// the work was refused.
+func busyWhenMessage(kind string) bool { return kind == kindStatus || kind == kindDraft }
 
 // run is one measurement's state.
 type loadRun struct {
@@ -157,9 +154,94 @@ func (l *loadRun) build(n int64) request {
 	return request{body: mentionBody(l.base + n), contentType: "application/json", event: l.base + n}
 }
 
+// answerGate holds the closed loop of a kind that catweete answers after
+// its ack (status, click, draft) to -workers requests in progress, counting
+// a request in progress until its answer reached the fake Slack. Without
+// it the workers would outrun the work queued behind the acks, and
+// catweete would refuse most requests as busy: the figures would then be
+// those of the refusals, not of the work.
+type answerGate struct {
+	slots   chan struct{}
+	pending atomic.Int64 // acked, answer not seen yet
+}
+
+func newAnswerGate(workers int) *answerGate {
+	g := &answerGate{slots: make(chan struct{}, workers)}
+	for range workers {
+		g.slots <- struct{}{}
+	}
+	return g
+}
+
+// acquire waits for a free slot; false when stop or ctx ended first.
+func (g *answerGate) acquire(ctx context.Context, stop <-chan struct{}) bool {
+	select {
+	case <-g.slots:
+		return true
+	default:
+	}
+	select {
+	case <-g.slots:
+		return true
+	case <-stop:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// sent records how the request went: one that will not be answered frees
+// its slot at once.
+func (g *answerGate) sent(answered bool) {
+	if answered {
+		g.pending.Add(1)
+		return
+	}
+	g.slots <- struct{}{}
+}
+
+// release frees n slots of answered requests.
+func (g *answerGate) release(n int64) {
+	for ; n > 0 && g.pending.Load() > 0; n-- {
+		g.pending.Add(-1)
+		g.slots <- struct{}{}
+	}
+}
+
+// watch polls the fake's answers until done, and frees a slot for each
+// one past last, the count before the run.
+// Should answers stop coming while requests wait for theirs (catweete
+// lost one), their slots are freed after stall, so that the load goes on.
+func (g *answerGate) watch(ctx context.Context, l *loadRun, last int64, done <-chan struct{}) {
+	const every, stall = 5 * time.Millisecond, time.Second
+	progress := time.Now()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		s, err := l.fake.stats(ctx)
+		if err != nil {
+			continue
+		}
+		n := answerCount(l.cfg.kind, l.tag, s)
+		if n > last {
+			g.release(n - last)
+			progress = time.Now()
+		} else if g.pending.Load() > 0 && time.Since(progress) > stall {
+			g.release(g.pending.Load())
+			progress = time.Now()
+		}
+		last = n
+	}
+}
+
 // closedLoop runs the workers until stop is closed, or, with limit > 0,
-// until limit requests were sent.
-func (l *loadRun) closedLoop(ctx context.Context, stop <-chan struct{}, limit int64) *sync.WaitGroup {
+// until limit requests were sent; with a gate, each waits for a slot.
+func (l *loadRun) closedLoop(ctx context.Context, stop <-chan struct{}, limit int64, gate *answerGate) *sync.WaitGroup {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range l.cfg.workers {
@@ -175,14 +257,23 @@ func (l *loadRun) closedLoop(ctx context.Context, stop <-chan struct{}, limit in
 					return
 				default:
 				}
+				if gate != nil && !gate.acquire(ctx, stop) {
+					return
+				}
 				n := next.Add(1)
 				if limit > 0 && n > limit {
+					if gate != nil {
+						gate.sent(false)
+					}
 					return
 				}
 				req := l.build(n)
 				start := time.Now()
-				out, busy := l.client.send(ctx, s, req)
-				batch = append(batch, sample{start: start, latency: time.Since(start), outcome: out, busy: busy})
+				out, text := l.client.send(ctx, s, req)
+				batch = append(batch, sample{start: start, latency: time.Since(start), outcome: out, text: text})
+				if gate != nil {
+					gate.sent(out == outcomeOK && !(text && busyWhenMessage(l.cfg.kind)))
+				}
 			}
 		})
 	}
@@ -200,9 +291,9 @@ func (l *loadRun) openLoop(ctx context.Context, start, end time.Time) (sent, ret
 	fire := func(due time.Time, req request) {
 		wg.Go(func() {
 			s := signers.Get().(*signer)
-			out, busy := l.client.send(ctx, s, req)
+			out, text := l.client.send(ctx, s, req)
 			signers.Put(s)
-			l.record([]sample{{start: due, latency: time.Since(due), outcome: out, busy: busy, retry: req.retry, event: req.event}})
+			l.record([]sample{{start: due, latency: time.Since(due), outcome: out, text: text, retry: req.retry, event: req.event}})
 		})
 	}
 	retryEvery := int64(0)
@@ -333,12 +424,20 @@ func measure(ctx context.Context, cfg config) (result, error) {
 		res.PeakRSSReset = resetPeakRSS(cfg.pid) == nil
 	}
 
+	var gate *answerGate
+	if l.fake.enabled() && (cfg.kind == kindStatus || cfg.kind == kindClick || cfg.kind == kindDraft) {
+		gate = newAnswerGate(cfg.workers)
+		watchDone := make(chan struct{})
+		defer close(watchDone)
+		go gate.watch(ctx, l, answerCount(cfg.kind, l.tag, before), watchDone)
+	}
+
 	var first, last snapshot
 	var sent, retried int64
 	switch {
 	case cfg.kind == kindDraft || cfg.kind == kindApprove:
 		first = smp.take(ctx)
-		l.closedLoop(ctx, nil, int64(cfg.count)).Wait()
+		l.closedLoop(ctx, nil, int64(cfg.count), gate).Wait()
 		last = smp.take(ctx)
 	case cfg.kind == kindMention:
 		start := time.Now()
@@ -362,7 +461,7 @@ func measure(ctx context.Context, cfg config) (result, error) {
 	default:
 		stop := make(chan struct{})
 		start := time.Now()
-		workers := l.closedLoop(ctx, stop, 0)
+		workers := l.closedLoop(ctx, stop, 0, gate)
 		if err := sleepUntil(ctx, start.Add(cfg.warmup)); err != nil {
 			close(stop)
 			return res, err
@@ -401,8 +500,8 @@ func measure(ctx context.Context, cfg config) (result, error) {
 		}
 	}
 
-	if l.fake.enabled() {
-		if err := l.answers(ctx, &res, before, first.stats, last.stats, sent, retried); err != nil {
+	if l.fake.enabled() || cfg.kind == kindHelp {
+		if err := l.answers(ctx, &res, w, before, first.stats, last.stats, sent, retried); err != nil {
 			return res, err
 		}
 	}
@@ -415,21 +514,25 @@ func measure(ctx context.Context, cfg config) (result, error) {
 // answers counts what catweete sent after its acks, once it is done (or
 // -drain passed): the answers of the whole run, those of the window (for
 // the CPU time per answer), and for mentions, how often each was answered.
-func (l *loadRun) answers(ctx context.Context, res *result, before, first, last workspace.Stats, sent, retried int64) error {
+func (l *loadRun) answers(ctx context.Context, res *result, w window, before, first, last workspace.Stats, sent, retried int64) error {
 	cfg := l.cfg
 	all := summarize(l.samples, time.Time{}, time.Now().Add(time.Hour))
 	var want int64
 	switch cfg.kind {
-	case kindStatus, kindDraft, kindClick:
-		want = all.ok - all.busy
+	case kindStatus, kindDraft:
+		want = all.ok - all.withText // a message in the ack: refused, busy
+	case kindClick:
+		want = all.ok
 	case kindMention:
 		want = int64(len(ackedEvents(l.samples)))
 	}
 	res.ExpectedAnswers = want
 	if cfg.kind == kindHelp {
-		// Answered in the ack itself.
-		res.Answers = all.ok - all.busy
-		res.AnsweredInWindow = res.Acked - res.Busy
+		// Answered in the ack itself: by catweete, not by the verifier or
+		// Bolt, which only ack.
+		res.ExpectedAnswers = all.ok
+		res.Answers = all.withText
+		res.AnsweredInWindow = w.withText
 	} else {
 		quiet := 2 * time.Second
 		end, err := l.fake.waitAnswers(ctx, cfg.kind, l.tag, before, want, quiet, cfg.drain)

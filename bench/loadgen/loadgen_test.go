@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -198,14 +199,14 @@ func TestSummarizeCountsTheWindowOnly(t *testing.T) {
 	samples := []sample{
 		{start: at(0.5), latency: time.Millisecond, outcome: outcomeOK},                  // warm-up
 		{start: at(1), latency: 2 * time.Millisecond, outcome: outcomeOK},                // first of the window
-		{start: at(1.5), latency: 9 * time.Millisecond, outcome: outcomeOK, busy: true},  // acked, busy
+		{start: at(1.5), latency: 9 * time.Millisecond, outcome: outcomeOK, text: true},  // acked, busy
 		{start: at(2), latency: time.Millisecond, outcome: outcomeStatus},                // 503
 		{start: at(2.5), latency: time.Second, outcome: outcomeTransport},                // reset
 		{start: at(2.9), latency: 4 * time.Millisecond, outcome: outcomeOK, retry: true}, // a retry, acked
 		{start: at(3), latency: time.Millisecond, outcome: outcomeOK},                    // after the window
 	}
 	w := summarize(samples, at(1), at(3))
-	if w.requests != 5 || w.ok != 3 || w.busy != 1 || w.non2xx != 1 || w.transport != 1 || w.retries != 1 || w.retriesOK != 1 {
+	if w.requests != 5 || w.ok != 3 || w.withText != 1 || w.non2xx != 1 || w.transport != 1 || w.retries != 1 || w.retriesOK != 1 {
 		t.Errorf("window = %+v", w)
 	}
 	want := []time.Duration{2 * time.Millisecond, 4 * time.Millisecond, 9 * time.Millisecond}
@@ -243,21 +244,23 @@ func TestProcFiles(t *testing.T) {
 	}
 }
 
-func TestBusyAck(t *testing.T) {
+func TestAckMessage(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		kind, body string
-		busy       bool
+		body    string
+		message bool
 	}{
-		{kindStatus, "", false},
-		{kindStatus, `{"response_type":"ephemeral","text":"Trop de demandes"}`, true},
-		{kindHelp, `{"response_type":"ephemeral","text":"Commandes : …"}`, false},
-		{kindHelp, "", true},
-		{kindClick, "", false},
-		{kindMention, "", false},
+		{"", false},
+		{`{"response_type":"ephemeral","text":"Trop de demandes, réessayez dans un instant."}`, true},
+		{`{"ok":true}`, false},
 	} {
-		if got := busyAck(tc.kind, []byte(tc.body)); got != tc.busy {
-			t.Errorf("busyAck(%s, %q) = %v, want %v", tc.kind, tc.body, got, tc.busy)
+		if got := ackMessage([]byte(tc.body)); got != tc.message {
+			t.Errorf("ackMessage(%q) = %v, want %v", tc.body, got, tc.message)
+		}
+	}
+	for kind, busy := range map[string]bool{kindStatus: true, kindDraft: true, kindHelp: false, kindClick: false, kindMention: false} {
+		if got := busyWhenMessage(kind); got != busy {
+			t.Errorf("busyWhenMessage(%s) = %v, want %v", kind, got, busy)
 		}
 	}
 }
@@ -327,5 +330,29 @@ func TestReportChecksTheTargets(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "4 of 6 targets met.") {
 		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+func TestAnswerGateHoldsAnsweredWorkUntilItsAnswer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	stopped := make(chan struct{})
+	close(stopped)
+	g := newAnswerGate(2)
+	if !g.acquire(ctx, nil) || !g.acquire(ctx, nil) {
+		t.Fatal("two slots, not both acquired")
+	}
+	g.sent(true)  // acked: in progress until its answer
+	g.sent(false) // refused: free at once
+	if !g.acquire(ctx, stopped) {
+		t.Fatal("the refused request's slot was not freed")
+	}
+	// Both slots are now taken: only a stop ends the wait.
+	if len(g.slots) != 0 || g.acquire(ctx, stopped) {
+		t.Fatal("a third slot was acquired")
+	}
+	g.release(5) // more answers than requests in progress: only one slot
+	if g.pending.Load() != 0 || len(g.slots) != 1 {
+		t.Errorf("after release: %d pending, %d free, want 0 and 1", g.pending.Load(), len(g.slots))
 	}
 }

@@ -79,7 +79,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.fakeURL, "fake", "", "the fake Slack's base URL: response_urls point there, and answers are counted there")
 	fs.IntVar(&c.count, "count", 0, "draft, approve: how many requests to send (posts to draft, or to approve)")
 	fs.Int64Var(&c.postFrom, "post-from", 1, "click, approve: the first post id clicked")
-	fs.Int64Var(&c.postTo, "post-to", 0, "click: the last post id clicked, cycling (default: -post-from)")
+	fs.Int64Var(&c.postTo, "post-to", 0, "click: the last post id clicked, cycling (default: -post-from; approve: -post-from + -count - 1)")
 	fs.IntVar(&c.version, "version", 1, "click, approve: the post version the button carries")
 	fs.DurationVar(&c.drain, "drain", 30*time.Second, "the longest wait for the answers catweete sends after its acks")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "one request's timeout")
@@ -97,6 +97,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if c.path == "" {
 		c.path = defaultPath(c.kind)
+	}
+	if c.kind == kindApprove {
+		c.postTo = c.postFrom + int64(c.count) - 1 // each post approved once
 	}
 	if c.postTo < c.postFrom {
 		c.postTo = c.postFrom
@@ -154,6 +157,9 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	if cfg.jsonOut {
+		// The figures for a person watching go to stderr; the line for the
+		// report to stdout.
+		printResult(os.Stderr, res)
 		return writeJSONLine(out, res)
 	}
 	printResult(out, res)

@@ -121,8 +121,9 @@ func printReport(out io.Writer, path string) error {
 			perAnswer = fmt.Sprintf("%.1f", v)
 		}
 		answers := "—"
-		if exp := g.sum(func(r result) int64 { return r.ExpectedAnswers }); exp > 0 {
-			answers = fmt.Sprintf("%d/%d", g.sum(func(r result) int64 { return r.Answers }), exp)
+		exp, got := g.sum(func(r result) int64 { return r.ExpectedAnswers }), g.sum(func(r result) int64 { return r.Answers })
+		if exp > 0 && (got > 0 || g.kind != kindHelp) { // the verifier and Bolt only ack help
+			answers = fmt.Sprintf("%d/%d", got, exp)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%s\t%.1f\t%d\t%d\t%s\t\n",
 			g.label, load, len(g.runs), g.runs[0].Workers,

@@ -74,7 +74,10 @@ type mentionResult struct {
 
 func (r *result) fill(w window, length time.Duration) {
 	r.WindowS = length.Seconds()
-	r.Requests, r.Acked, r.Non2xx, r.TransportErrors, r.Busy = w.requests, w.ok, w.non2xx, w.transport, w.busy
+	r.Requests, r.Acked, r.Non2xx, r.TransportErrors = w.requests, w.ok, w.non2xx, w.transport
+	if busyWhenMessage(r.Kind) {
+		r.Busy = w.withText
+	}
 	r.Errors = w.non2xx + w.transport
 	if r.WindowS > 0 {
 		r.RPS = float64(w.ok) / r.WindowS
@@ -111,7 +114,7 @@ func printResult(out io.Writer, r result) {
 		fmt.Fprintf(out, "  server CPU: %.0f ms, %.1f µs per acked request (at %d ticks/s); peak RSS %.1f MB since %s\n",
 			r.CPUms, r.CPUusPerReq, r.ClockTicks, float64(r.PeakRSSkB)/1024, since)
 	}
-	if r.ExpectedAnswers > 0 || r.Answers > 0 {
+	if r.Answers > 0 || (r.ExpectedAnswers > 0 && r.Kind != kindHelp) { // the verifier and Bolt only ack help
 		fmt.Fprintf(out, "  answers: %d of %d expected; %d in the window", r.Answers, r.ExpectedAnswers, r.AnsweredInWindow)
 		if r.CPUusPerAnswer > 0 {
 			fmt.Fprintf(out, " (%.1f µs of server CPU each)", r.CPUusPerAnswer)

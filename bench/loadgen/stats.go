@@ -51,16 +51,16 @@ type sample struct {
 	start   time.Time
 	latency time.Duration
 	outcome outcome
-	busy    bool  // 2xx, but the ack said catweete was too busy to take the work
+	text    bool  // the 2xx ack carried a message (see ackMessage)
 	retry   bool  // a retried delivery (mention)
 	event   int64 // the mention's number (0 for other kinds)
 }
 
 // window is what the samples that started in [from, to) add up to.
 type window struct {
-	requests, ok, non2xx, transport, busy int64
-	retries, retriesOK                    int64
-	latencies                             []time.Duration // of the 2xx, sorted
+	requests, ok, non2xx, transport, withText int64
+	retries, retriesOK                        int64
+	latencies                                 []time.Duration // of the 2xx, sorted
 }
 
 func summarize(samples []sample, from, to time.Time) window {
@@ -79,8 +79,8 @@ func summarize(samples []sample, from, to time.Time) window {
 			if s.retry {
 				w.retriesOK++
 			}
-			if s.busy {
-				w.busy++
+			if s.text {
+				w.withText++
 			}
 			w.latencies = append(w.latencies, s.latency)
 		case outcomeStatus:
