@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"catweete/commands"
+	"catweete/telemetry"
 )
 
 // EventLog remembers which Slack events were handled, across restarts.
@@ -46,6 +47,9 @@ type Config struct {
 	JobTimeout time.Duration
 	Now        func() time.Time // if nil, time.Now
 	Logger     *slog.Logger     // if nil, discarded
+	// Requests counts Slack's requests and times their acks; if nil, they
+	// are not measured.
+	Requests *telemetry.Slack
 }
 
 // Bot receives what Slack sends, acks it at once, and does the work after
@@ -65,6 +69,7 @@ type Bot struct {
 	jobTimeout time.Duration
 	now        func() time.Time
 	log        *slog.Logger
+	requests   *telemetry.Slack // never nil: its endpoints are, when not measured
 	// helpAcks is the answer to help in each language, encoded once: it
 	// never changes, and it is the request most often answered in the ack.
 	helpAcks map[commands.Lang]encodedAck
@@ -98,6 +103,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Requests == nil {
+		cfg.Requests = &telemetry.Slack{}
+	}
 	auth, err := cfg.API.AuthTestContext(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: auth.test: %w", err)
@@ -106,7 +114,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		api: cfg.API, router: cfg.Router, cat: cfg.Router.Catalog(), notifier: cfg.Notifier, events: cfg.Events,
 		verifier: NewVerifier(cfg.SigningSecret, cfg.Now), httpClient: cfg.HTTPClient,
 		pool: newPool(cfg.Workers, cfg.Queue), modals: newPool(4, 64),
-		jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger,
+		jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger, requests: cfg.Requests,
 		userID: auth.UserID,
 		home: installation{teamID: auth.TeamID, enterpriseID: auth.EnterpriseID,
 			appID: appIDOf(ctx, cfg.API, auth.BotID, cfg.AppID, cfg.Logger)},
@@ -225,7 +233,7 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
 	})
 	if !ok {
 		b.log.Warn("pool full: command refused", "user", cmd.UserID)
-		return ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBusy)}
+		return busyAck{ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBusy)}}
 	}
 	return nil
 }
@@ -385,8 +393,12 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) ack {
 	lang := b.router.Lang()
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
+		taken := true
 		for _, action := range cb.ActionCallback.BlockActions {
-			b.onAction(cb, *action)
+			taken = b.onAction(cb, *action) && taken
+		}
+		if !taken {
+			return busyAck{}
 		}
 		return nil
 	case slack.InteractionTypeViewSubmission:
@@ -405,6 +417,7 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) ack {
 		})
 		if !taken {
 			b.busy(cb)
+			return busyAck{}
 		}
 	}
 	return nil
@@ -426,21 +439,23 @@ func parseButtonValue(v string) (int64, int, error) {
 	return id, version, nil
 }
 
-func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
+// onAction handles one button. It reports false when the pool was full and
+// the person was told so.
+func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) bool {
 	lang := b.router.Lang()
 	user, channel := cb.User.ID, cb.Channel.ID
 	switch action.ActionID {
 	case ActionRetryDelivery, ActionConfirmDelivery, ActionCancelDelivery:
-		b.onDeliveryAction(cb, action)
-		return
+		return b.onDeliveryAction(cb, action)
 	}
 	postID, version, err := parseButtonValue(action.Value)
 	if err != nil {
 		b.log.Warn("bad button", "action", action.ActionID, "user", user, "err", err)
 		if !b.later("refusal", func(ctx context.Context) { b.refuse(ctx, cb, b.cat.T(lang, commands.MsgBadPayload)) }) {
 			b.busy(cb)
+			return false
 		}
-		return
+		return true
 	}
 	run := b.later
 	if action.ActionID == ActionRequestChanges || action.ActionID == ActionReject || action.ActionID == ActionEdit {
@@ -500,18 +515,21 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) {
 	if !taken {
 		b.busy(cb)
 	}
+	return taken
 }
 
-// onDeliveryAction answers the buttons of a failure alert.
-func (b *Bot) onDeliveryAction(cb slack.InteractionCallback, action slack.BlockAction) {
+// onDeliveryAction answers the buttons of a failure alert. It reports false
+// when the pool was full and the person was told so.
+func (b *Bot) onDeliveryAction(cb slack.InteractionCallback, action slack.BlockAction) bool {
 	lang := b.router.Lang()
 	id, err := strconv.ParseInt(strings.TrimPrefix(action.Value, "d"), 10, 64)
 	if err != nil || id <= 0 || !strings.HasPrefix(action.Value, "d") {
 		b.log.Warn("bad delivery button", "action", action.ActionID, "user", cb.User.ID, "value", action.Value)
 		if !b.later("refusal", func(ctx context.Context) { b.refuse(ctx, cb, b.cat.T(lang, commands.MsgBadPayload)) }) {
 			b.busy(cb)
+			return false
 		}
-		return
+		return true
 	}
 	taken := b.later("delivery action", func(ctx context.Context) {
 		var msg string
@@ -550,6 +568,7 @@ func (b *Bot) onDeliveryAction(cb slack.InteractionCallback, action slack.BlockA
 	if !taken {
 		b.busy(cb)
 	}
+	return taken
 }
 
 // refuse tells the person who clicked, privately, why nothing happened. The
@@ -606,7 +625,7 @@ func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
 	// on work that will not be done.
 	busy := func(block string) ack {
 		b.log.Warn("pool full: submission refused", "user", user, "callback", cb.View.CallbackID)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: b.cat.T(lang, commands.MsgBusy)})
+		return busyAck{slack.NewErrorsViewSubmissionResponse(map[string]string{block: b.cat.T(lang, commands.MsgBusy)})}
 	}
 	switch cb.View.CallbackID {
 	case CallbackDraft:
@@ -686,6 +705,8 @@ func jsonBody(a ack) ([]byte, error) {
 		return nil, nil
 	case encodedAck:
 		return a, nil
+	case busyAck:
+		return jsonBody(a.ack)
 	}
 	return json.Marshal(a)
 }

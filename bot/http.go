@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"catweete/commands"
+	"catweete/telemetry"
 )
 
 // maxBody is the largest request body accepted: Slack's payloads are far
@@ -20,23 +22,38 @@ const maxBody = 1 << 20
 
 // Routes registers the Slack endpoints on mux.
 func (b *Bot) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", b.verified(b.serveCommand))
-	mux.HandleFunc("POST /slack/events", b.verified(b.serveEvent))
-	mux.HandleFunc("POST /slack/interactivity", b.verified(b.serveInteraction))
+	mux.HandleFunc("POST /slack/commands", b.verified(b.requests.Commands, b.serveCommand))
+	mux.HandleFunc("POST /slack/events", b.verified(b.requests.Events, b.serveEvent))
+	mux.HandleFunc("POST /slack/interactivity", b.verified(b.requests.Interactivity, b.serveInteraction))
 }
 
 // verified reads the body (1 MiB at most) and checks Slack's signature
 // before anything else looks at the request: a bad one gets 401 and nothing
-// else happens.
-func (b *Bot) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.HandlerFunc {
+// else happens. Each request is counted in ep by its outcome, which next
+// returns, and timed from its arrival to its ack when it passed the check.
+func (b *Bot) verified(ep *telemetry.Endpoint, next func(w http.ResponseWriter, r *http.Request, body []byte) telemetry.Outcome) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		var arrived time.Time
+		if ep != nil {
+			arrived = time.Now()
+		}
+		outcome, refused := telemetry.OK, false
 		defer func() {
 			// A bug must not turn into a 500 that makes Slack retry the
 			// same request: log it and ack.
 			if v := recover(); v != nil {
 				b.log.Error("request handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v))
 				w.WriteHeader(http.StatusOK)
+				outcome, refused = telemetry.Panic, false
 			}
+			if ep == nil {
+				return
+			}
+			if refused {
+				ep.Refused(outcome)
+				return
+			}
+			ep.Acked(outcome, time.Since(arrived))
 		}()
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
@@ -44,27 +61,30 @@ func (b *Bot) verified(next func(w http.ResponseWriter, r *http.Request, body []
 			if errors.As(err, &tooBig) {
 				b.log.Warn("request body too large", "path", r.URL.Path)
 				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				outcome, refused = telemetry.TooLarge, true
 				return
 			}
 			b.log.Warn("request body unreadable", "path", r.URL.Path, "err", err)
 			http.Error(w, "bad request", http.StatusBadRequest)
+			outcome, refused = telemetry.Unreadable, true
 			return
 		}
 		if err := b.verifier.Verify(r.Header, body); err != nil {
 			b.log.Warn("request refused", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			outcome, refused = telemetry.BadSignature, true
 			return
 		}
-		next(w, r, body)
+		outcome = next(w, r, body)
 	}
 }
 
-func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
+func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) telemetry.Outcome {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		b.log.Warn("slash command unreadable", "err", err)
 		writeAck(w, b, &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBadPayload)})
-		return
+		return telemetry.Unreadable
 	}
 	cmd := slack.SlashCommand{
 		Token: form.Get("token"), TeamID: form.Get("team_id"), TeamDomain: form.Get("team_domain"),
@@ -73,33 +93,34 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) 
 		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 		APIAppID: form.Get("api_app_id"), IsEnterpriseInstall: form.Get("is_enterprise_install") == "true",
 	}
-	writeAck(w, b, b.onCommand(cmd))
+	return writeAck(w, b, b.onCommand(cmd))
 }
 
-func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) telemetry.Outcome {
 	var env eventEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		b.log.Warn("event unreadable", "err", err)
 		w.WriteHeader(http.StatusOK) // Slack retrying the same bytes would not help
-		return
+		return telemetry.Unreadable
 	}
 	switch env.Type {
 	case "url_verification":
-		writeAck(w, b, map[string]string{"challenge": env.Challenge})
+		return writeAck(w, b, map[string]string{"challenge": env.Challenge})
 	case "event_callback":
 		if !b.onEvent(r.Context(), env) {
 			// Not taken: let Slack deliver it again in a moment.
 			w.Header().Set("Retry-After", "5")
 			w.WriteHeader(http.StatusServiceUnavailable)
-			return
+			return telemetry.RetryLater
 		}
 		w.WriteHeader(http.StatusOK)
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
+	return telemetry.OK
 }
 
-func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) {
+func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) telemetry.Outcome {
 	form, err := url.ParseQuery(string(body))
 	var cb slack.InteractionCallback
 	if err == nil {
@@ -108,24 +129,40 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request, body []by
 	if err != nil {
 		b.log.Warn("interaction unreadable", "err", err)
 		w.WriteHeader(http.StatusOK)
-		return
+		return telemetry.Unreadable
 	}
-	writeAck(w, b, b.onInteraction(cb))
+	return writeAck(w, b, b.onInteraction(cb))
 }
 
-// writeAck answers 200, with a JSON body when there is one.
-func writeAck(w http.ResponseWriter, b *Bot, a ack) {
+// busyAck is the ack of a request whose work the full pool refused; the
+// person was told, in the ack it wraps or apart. It is sent as that ack
+// (nothing, for nil), and counted busy.
+type busyAck struct{ ack ack }
+
+// unwrapAck returns what to send for a, and the request's outcome.
+func unwrapAck(a ack) (ack, telemetry.Outcome) {
+	if busy, ok := a.(busyAck); ok {
+		return busy.ack, telemetry.Busy
+	}
+	return a, telemetry.OK
+}
+
+// writeAck answers 200, with a JSON body when there is one, and returns
+// the request's outcome.
+func writeAck(w http.ResponseWriter, b *Bot, a ack) telemetry.Outcome {
+	a, outcome := unwrapAck(a)
 	body, err := jsonBody(a)
 	if err != nil {
 		b.log.Error("ack not encoded", "err", err)
 		w.WriteHeader(http.StatusOK)
-		return
+		return outcome
 	}
 	if body == nil {
 		w.WriteHeader(http.StatusOK)
-		return
+		return outcome
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	w.Write(bytes.TrimSpace(body)) //nolint:errcheck // the client hung up: nothing to do
+	return outcome
 }

@@ -48,6 +48,17 @@ func (p *pool) submit(job func(context.Context)) bool {
 	}
 }
 
+// waiting is how many jobs wait for a worker.
+func (p *pool) waiting() int { return len(p.jobs) }
+
+// JobsWaiting is how many jobs wait for a worker of the main lane, the
+// work done after an ack.
+func (b *Bot) JobsWaiting() int { return b.pool.waiting() }
+
+// ModalsWaiting is how many jobs wait for a worker of the modal lane, the
+// work that must open a modal within its trigger's 3 s.
+func (b *Bot) ModalsWaiting() int { return b.modals.waiting() }
+
 // stop takes no more jobs, lets the workers finish the queued ones, and
 // waits for them; when ctx ends first, the jobs' context is canceled.
 func (p *pool) stop(ctx context.Context) error {

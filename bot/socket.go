@@ -11,6 +11,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
+
+	"catweete/telemetry"
 )
 
 // Socket Mode, as Slack documents it: apps.connections.open gives a
@@ -279,13 +281,25 @@ func (b *Bot) socketConnection(ctx context.Context, api *slack.Client, timing so
 }
 
 // socketRequest routes one envelope and acks it, the way the HTTP endpoints
-// answer. A bug in its handling must not end the connection.
+// answer. A bug in its handling must not end the connection. It is counted
+// as over HTTP, by endpoint and outcome, and timed from its reading to its
+// ack.
 func (b *Bot) socketRequest(sc *socketConn, frame socketFrame) {
+	var (
+		ep      *telemetry.Endpoint // nil: not one of the three, or not measured
+		arrived time.Time
+		outcome = telemetry.OK
+	)
+	if b.requests.Commands != nil {
+		arrived = time.Now()
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			b.log.Error("socket mode handler panicked", "type", frame.Type, "panic", fmt.Sprint(v))
 			sc.ack(frame.EnvelopeID, nil) //nolint:errcheck // best effort: Slack retries otherwise
+			outcome = telemetry.Panic
 		}
+		ep.Acked(outcome, time.Since(arrived))
 	}()
 	if frame.RetryAttempt > 0 {
 		b.log.Info("Slack delivers an envelope again", "type", frame.Type, "retry_attempt", frame.RetryAttempt, "retry_reason", frame.RetryReason)
@@ -293,27 +307,34 @@ func (b *Bot) socketRequest(sc *socketConn, frame socketFrame) {
 	var payload ack
 	switch frame.Type {
 	case "slash_commands":
+		ep = b.requests.Commands
 		var cmd slack.SlashCommand
 		if err := json.Unmarshal(frame.Payload, &cmd); err != nil {
 			b.log.Warn("socket slash command unreadable", "err", err)
+			outcome = telemetry.Unreadable
 			break
 		}
-		payload = b.onCommand(cmd)
+		payload, outcome = unwrapAck(b.onCommand(cmd))
 	case "interactive":
+		ep = b.requests.Interactivity
 		var cb slack.InteractionCallback
 		if err := json.Unmarshal(frame.Payload, &cb); err != nil {
 			b.log.Warn("socket interaction unreadable", "err", err)
+			outcome = telemetry.Unreadable
 			break
 		}
-		payload = b.onInteraction(cb)
+		payload, outcome = unwrapAck(b.onInteraction(cb))
 	case "events_api":
+		ep = b.requests.Events
 		var env eventEnvelope
 		if err := json.Unmarshal(frame.Payload, &env); err != nil {
 			b.log.Warn("socket event unreadable", "err", err)
+			outcome = telemetry.Unreadable
 			break
 		}
 		if !b.onEvent(context.Background(), env) {
 			// Not acked: Slack delivers it again.
+			outcome = telemetry.RetryLater
 			return
 		}
 	default:
