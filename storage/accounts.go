@@ -38,6 +38,7 @@ func (q queries) UpsertAccount(ctx context.Context, a Account) (Account, error) 
 		ON CONFLICT (network, handle) DO UPDATE SET display_name = excluded.display_name
 		RETURNING `+accountColumns, a.Network, a.Handle, a.DisplayName, unix(a.CreatedAt))
 	stored, err := scanAccount(row)
+	q.gen.wrote() // the insert is committed once its row is read
 	if err != nil {
 		return Account{}, fmt.Errorf("storage: account %s %s: %w", a.Network, a.Handle, q.health.classify(err))
 	}

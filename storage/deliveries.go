@@ -151,6 +151,7 @@ func (q queries) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time,
 			WHERE status = 'scheduled' AND next_attempt_at <= ?
 			ORDER BY next_attempt_at, id LIMIT ?)
 		RETURNING `+deliveryColumns, unix(leaseUntil), unix(now), unix(now), limit))
+	q.gen.wrote() // the update is committed once its rows are read
 	if err != nil {
 		// The update runs as its rows are read: classified here.
 		return nil, fmt.Errorf("storage: claim deliveries: %w", q.health.classify(err))

@@ -95,10 +95,12 @@ func (h *health) full(err error) {
 type classifyingDB struct {
 	db     dbtx
 	health *health
+	gen    *generation // nil in a transaction
 }
 
 func (c classifyingDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	res, err := c.db.ExecContext(ctx, query, args...)
+	c.gen.wrote() // even after an error: counting a write that did not happen is harmless
 	return res, c.health.classify(err)
 }
 

@@ -40,6 +40,7 @@ type dbtx interface {
 type queries struct {
 	db     dbtx
 	health *health
+	gen    *generation // nil in a transaction
 }
 
 // Store is the database. It is safe for concurrent use.
@@ -134,7 +135,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	h := &health{log: opts.Logger, path: path, now: opts.Now}
-	s := &Store{queries: queries{db: classifyingDB{db: sqlDB, health: h}, health: h}, sqlDB: sqlDB, memory: path == ":memory:"}
+	gen := new(generation)
+	s := &Store{queries: queries{db: classifyingDB{db: sqlDB, health: h, gen: gen}, health: h, gen: gen}, sqlDB: sqlDB, memory: path == ":memory:"}
 	if err := s.Migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
@@ -214,6 +216,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("storage: commit: %w", s.health.classify(err))
 	}
+	s.gen.wrote()
 	return nil
 }
 

@@ -127,6 +127,7 @@ type Service struct {
 	collecting atomic.Bool // a metrics round is running
 	cardLocks  keyedMutex
 	observer   PublishObserver
+	status     statusCache
 }
 
 // New checks cfg, records the configured accounts in storage and returns a

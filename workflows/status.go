@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"catweete/storage"
@@ -72,8 +73,71 @@ func (r StatusReport) Next() *UpcomingPost {
 // statusLimit bounds each list of a report: a status answer is a few lines.
 const statusLimit = 200
 
-// Status gathers the status report.
+// statusFresh is how long a status report is reused while nothing is
+// written: its figures compare this week with as long a time just before,
+// a window that moves with the clock alone.
+const statusFresh = time.Minute
+
+// statusCache keeps the last status report. "Alors ça tweete ?" is asked by
+// every colleague, in bursts (the morning, after a launch), and its answer
+// reads a few hundred rows; it changes only when something is written, so
+// the report is reused until the store's generation moves, the day
+// changes, or statusFresh has passed.
+type statusCache struct {
+	compute sync.Mutex // one report computed at a time; the others wait and reuse it
+	mu      sync.Mutex // guards the fields below
+	valid   bool
+	report  StatusReport
+	gen     uint64    // the store's generation read before the report was computed
+	at      time.Time // when it was computed
+}
+
+// get returns the cached report if it still holds at now for generation gen.
+func (c *statusCache) get(now time.Time, gen uint64, loc *time.Location) (StatusReport, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.valid || c.gen != gen || now.Before(c.at) || now.Sub(c.at) >= statusFresh || !sameDay(c.at, now, loc) {
+		return StatusReport{}, false
+	}
+	r := c.report
+	r.Now = now
+	return r, true
+}
+
+func (c *statusCache) put(r StatusReport, gen uint64, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.valid, c.report, c.gen, c.at = true, r, gen, at
+}
+
+func sameDay(a, b time.Time, loc *time.Location) bool {
+	ay, am, ad := a.In(loc).Date()
+	by, bm, bd := b.In(loc).Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// Status gathers the status report. Reports are shared between callers
+// (see statusCache): read them, never change them.
 func (s *Service) Status(ctx context.Context) (StatusReport, error) {
+	if r, ok := s.status.get(s.now(), s.store.Generation(), s.loc); ok {
+		return r, nil
+	}
+	s.status.compute.Lock()
+	defer s.status.compute.Unlock()
+	// Another caller may have computed it while this one waited.
+	gen := s.store.Generation()
+	if r, ok := s.status.get(s.now(), gen, s.loc); ok {
+		return r, nil
+	}
+	r, err := s.computeStatus(ctx)
+	if err != nil {
+		return r, err
+	}
+	s.status.put(r, gen, r.Now)
+	return r, nil
+}
+
+func (s *Service) computeStatus(ctx context.Context) (StatusReport, error) {
 	now := s.now()
 	r := StatusReport{Now: now, Location: s.loc}
 	local := now.In(s.loc)

@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"database/sql"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -84,5 +87,65 @@ func TestDiff(t *testing.T) {
 				t.Fatalf("diff does not rebuild the texts: %q %q", before, after)
 			}
 		})
+	}
+}
+
+// TestStatusReportReusedUntilSomethingIsWritten: the report is computed
+// once and reused while nothing is written through the store; a write, the
+// clock passing statusFresh, or another day computes it anew.
+func TestStatusReportReusedUntilSomethingIsWritten(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "catweete.db")
+	f := setup(t, options{path: path})
+	first := f.draft(t, "UAUTHOR", "Premier")
+	pendingIDs := func() []int64 {
+		t.Helper()
+		r, err := f.svc.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, p := range r.Pending {
+			ids = append(ids, p.Post.ID)
+		}
+		return ids
+	}
+	if got := pendingIDs(); !slices.Equal(got, []int64{first.ID}) {
+		t.Fatalf("pending %v, want [%d]", got, first.ID)
+	}
+
+	// A change this process did not write (another connection) shows
+	// only once the report is stale: the cache is really used.
+	other, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.ExecContext(t.Context(), `UPDATE posts SET status = 'canceled' WHERE id = ?`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(statusFresh - time.Second)
+	if got := pendingIDs(); !slices.Equal(got, []int64{first.ID}) {
+		t.Fatalf("pending %v within %v of the report: want it reused, [%d]", got, statusFresh, first.ID)
+	}
+	f.clock.Advance(time.Second)
+	if got := pendingIDs(); len(got) != 0 {
+		t.Fatalf("pending %v after %v: want the report computed anew, none", got, statusFresh)
+	}
+
+	// A write through the store shows at once.
+	second := f.draft(t, "UAUTHOR", "Deuxième")
+	if got := pendingIDs(); !slices.Equal(got, []int64{second.ID}) {
+		t.Fatalf("pending %v just after a draft, want [%d]", got, second.ID)
+	}
+	// And the time since it waits is counted from now, not from when the
+	// report was computed.
+	f.clock.Advance(10 * time.Second)
+	r, err := f.svc.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Now.Equal(f.clock.Now()) || r.Now.Sub(r.Pending[0].Since) != 10*time.Second {
+		t.Fatalf("reused report: now %v, pending since %v; want now %v", r.Now, r.Pending[0].Since, f.clock.Now())
 	}
 }
