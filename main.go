@@ -15,10 +15,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 	"github.com/slack-go/slack"
 
@@ -35,6 +37,7 @@ import (
 	"catweete/social/sandbox"
 	"catweete/social/x"
 	"catweete/storage"
+	"catweete/telemetry"
 	"catweete/workflows"
 )
 
@@ -155,6 +158,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Close()
+	ready, err := store.Readiness(ctx)
+	if err != nil {
+		return err
+	}
 
 	var playgroundNetwork *sandbox.Network
 	if pgMode != nil {
@@ -172,6 +179,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	accounts, err := buildAccounts(ctx, cfg, log, playgroundNetwork, store, sealer)
 	if err != nil {
+		return err
+	}
+	// What catweete measures of itself, served at GET /metrics: one
+	// registry, built here and handed to whoever measures.
+	registry := prometheus.NewRegistry()
+	var networks []string
+	for _, a := range accounts {
+		if n := a.Publisher.Network(); !slices.Contains(networks, n) {
+			networks = append(networks, n)
+		}
+	}
+	metrics, err := telemetry.New(registry, telemetry.Config{Networks: networks, ErrorClasses: workflows.ErrorClasses()})
+	if err != nil {
+		return err
+	}
+	if err := telemetry.WatchDeliveries(registry, store, now); err != nil {
 		return err
 	}
 
@@ -195,7 +218,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	svc, err := workflows.New(ctx, workflows.Config{
 		Store: store, Accounts: accounts, Notifier: notifier, Directory: notifier,
 		Approvers: cfg.Approvers, ApprovalsRequired: cfg.ApprovalsRequired, Location: cfg.Location, Logger: log,
-		Slots: slots, DisableUTM: !cfg.UTM, Now: now,
+		Slots: slots, DisableUTM: !cfg.UTM, Now: now, Observer: metrics.Publishing,
 	})
 	if err != nil {
 		return err
@@ -209,13 +232,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := store.Ping(r.Context()); err != nil {
+		// A probe answers within its own timeout: a database another
+		// process holds locked is not ready either.
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := ready.Check(ctx); err != nil {
 			log.Warn("not ready", "err", err)
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("ready\n"))
 	})
+	mux.Handle("GET /metrics", telemetry.Handler(registry, log))
 	server := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           mux,
@@ -252,9 +280,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	slackBot, err := bot.New(ctx, bot.Config{
 		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: cfg.SigningSecret.Reveal(), AppID: cfg.SlackAppID,
-		Now: now, Logger: log,
+		Now: now, Logger: log, Requests: metrics.Slack,
 	})
 	if err != nil {
+		server.Close()
+		return err
+	}
+	if err := telemetry.WatchQueues(registry, slackBot.JobsWaiting, slackBot.ModalsWaiting); err != nil {
 		server.Close()
 		return err
 	}
