@@ -51,6 +51,28 @@ var secretVars = []struct {
 	{"CATWEETE_SECRET_KEY", secretKey, func(c Config) Secret { return c.SecretKey }},
 }
 
+// TestSecretVarsCoverEverySecret makes sure no Secret field of Config is
+// left out of secretVars, and so out of the _FILE and leak tests.
+func TestSecretVarsCoverEverySecret(t *testing.T) {
+	t.Parallel()
+	var count func(reflect.Type) int
+	count = func(ty reflect.Type) int {
+		if ty == reflect.TypeFor[Secret]() {
+			return 1
+		}
+		n := 0
+		if ty.Kind() == reflect.Struct {
+			for f := range ty.Fields() {
+				n += count(f.Type)
+			}
+		}
+		return n
+	}
+	if got := count(reflect.TypeFor[Config]()); got != len(secretVars) {
+		t.Errorf("Config has %d Secret fields, secretVars lists %d: add the new secret's variable to secretVars", got, len(secretVars))
+	}
+}
+
 // fullEnv is a valid environment that sets every variable: Socket Mode and
 // all five networks. Error cases start from it and break one thing, so the
 // broken variable is the only problem, and so every secret is present to
