@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"catweete/social"
@@ -272,6 +273,8 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery, clai
 		d.IdempotencyKey = freshKey
 	}
 
+	// Closed once the dispatcher stopped and its grace ran out.
+	stopped := callCtx.Done()
 	callCtx, cancel := context.WithTimeout(callCtx, publishTimeout)
 	start := s.now()
 	text := s.tagger.Text(p.Text, a.Network, p.ID)
@@ -288,8 +291,7 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery, clai
 	}
 	if err == nil {
 		now := s.now()
-		if err := s.store.CompleteDelivery(ctx, d.ID, d.Attempts, published.ID, published.URL, now); err != nil {
-			log.ErrorContext(ctx, "published but not recorded", "remote_id", published.ID, "err", err)
+		if !s.recordPublished(ctx, stopped, log, d, published, now) {
 			return nil
 		}
 		log.InfoContext(ctx, "delivery published", "remote_id", published.ID, "latency", now.Sub(start))
@@ -333,6 +335,53 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery, clai
 	}
 	log.ErrorContext(ctx, "delivery failed", "err", err)
 	return s.end(ctx, d, storage.DeliveryFailed, message, EventFailed)
+}
+
+// Asking a database that could not record a publication again: from
+// recordRetryFirst, doubling up to recordRetryMax.
+const (
+	recordRetryFirst = 250 * time.Millisecond
+	recordRetryMax   = 30 * time.Second
+)
+
+// recordPublished records a delivery the network took, and reports whether
+// it did. The network holds the post: sending it again could post it twice,
+// so a database that cannot take the record now (busy, full) is asked
+// again, with backoff, for as long as the dispatcher runs. Meanwhile the
+// delivery stays in flight here, out of lease recovery's reach, and its
+// account's slot stays taken: nothing more goes out on an account whose
+// outcomes cannot be written. Only once stopped closes does it give up: the
+// lease then expires, and the next start makes the delivery unknown (a
+// person checks) or, on a network that honours keys, tries it again under
+// the same key, which the network recognizes.
+func (s *Service) recordPublished(ctx context.Context, stopped <-chan struct{}, log *slog.Logger, d storage.Delivery, published social.Published, at time.Time) bool {
+	wait := recordRetryFirst
+	for failures := 0; ; failures++ {
+		err := s.store.CompleteDelivery(ctx, d.ID, d.Attempts, published.ID, published.URL, at)
+		switch {
+		case err == nil:
+			if failures > 0 {
+				log.InfoContext(ctx, "publication recorded at last", "remote_id", published.ID, "tries", failures+1)
+			}
+			return true
+		case errors.Is(err, storage.ErrConflict):
+			// Someone else wrote its outcome: nothing left to record here.
+			log.ErrorContext(ctx, "published, but the delivery moved on meanwhile", "remote_id", published.ID, "err", err)
+			return false
+		case failures == 0:
+			log.ErrorContext(ctx, "published but not recorded; asking the database again", "remote_id", published.ID, "err", err)
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-stopped:
+			timer.Stop()
+			log.ErrorContext(ctx, "published but not recorded at stop: its lease will expire, and the next start will not send it again without its key",
+				"remote_id", published.ID, "remote_url", published.URL, "err", err)
+			return false
+		case <-timer.C:
+		}
+		wait = min(wait*2, recordRetryMax)
+	}
 }
 
 // release gives a claim back to the schedule without an attempt: the

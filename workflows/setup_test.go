@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -162,6 +163,10 @@ type options struct {
 	disableUTM bool
 	// more are accounts configured after the Mastodon one.
 	more []AccountConfig
+	// store opens the database; the zero value is catweete's own.
+	store storage.Options
+	// logger is the Service's; if nil, discarded.
+	logger *slog.Logger
 }
 
 func setup(t *testing.T, opts options) *fixture {
@@ -170,7 +175,7 @@ func setup(t *testing.T, opts options) *fixture {
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "catweete.db")
 	}
-	store, err := storage.Open(t.Context(), path)
+	store, err := storage.OpenWith(t.Context(), path, opts.store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +199,7 @@ func setup(t *testing.T, opts options) *fixture {
 	f.svc, err = New(t.Context(), Config{
 		Store: store, Accounts: accounts,
 		Notifier: f.notifier, Directory: f.dir, Approvers: opts.approvers, ApprovalsRequired: opts.required,
-		Now: f.clock.Now, Slots: slots, DisableUTM: opts.disableUTM,
+		Now: f.clock.Now, Slots: slots, DisableUTM: opts.disableUTM, Logger: opts.logger,
 	})
 	if err != nil {
 		t.Fatal(err)
