@@ -40,10 +40,13 @@ type Delivery struct {
 	PublishedAt    time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// ToldStatus is the status last told in Slack (the card, its thread,
+	// an alert): an outcome that differs was recorded but not yet told.
+	ToldStatus string
 }
 
 const deliveryColumns = `id, post_id, account_id, status, idempotency_key, due_at, next_attempt_at,
-	attempts, lease_until, remote_id, remote_url, last_error, published_at, created_at, updated_at`
+	attempts, lease_until, remote_id, remote_url, last_error, published_at, created_at, updated_at, told_status`
 
 // scanDelivery reads a delivery's columns, then any extra ones a join added.
 func scanDelivery(row interface{ Scan(...any) error }, extra ...any) (Delivery, error) {
@@ -53,7 +56,7 @@ func scanDelivery(row interface{ Scan(...any) error }, extra ...any) (Delivery, 
 		createdAt, updatedAt                     int64
 	)
 	dest := []any{&d.ID, &d.PostID, &d.AccountID, &d.Status, &d.IdempotencyKey, &dueAt, &nextAttemptAt,
-		&d.Attempts, &lease, &d.RemoteID, &d.RemoteURL, &d.LastError, &publishedAt, &createdAt, &updatedAt}
+		&d.Attempts, &lease, &d.RemoteID, &d.RemoteURL, &d.LastError, &publishedAt, &createdAt, &updatedAt, &d.ToldStatus}
 	err := row.Scan(append(dest, extra...)...)
 	if err != nil {
 		return Delivery{}, err
@@ -236,6 +239,28 @@ func (q queries) ReleaseDelivery(ctx context.Context, id int64, status string, n
 	return nil
 }
 
+// UntoldDeliveries returns the deliveries whose outcome (published, failed
+// or unknown) was recorded but not told in Slack: catweete stopped in
+// between.
+func (q queries) UntoldDeliveries(ctx context.Context) ([]Delivery, error) {
+	ds, err := scanDeliveries(q.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries
+		WHERE status IN ('published', 'failed', 'unknown') AND told_status != status ORDER BY id`))
+	if err != nil {
+		return nil, fmt.Errorf("storage: untold deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// SetTold records that the delivery's outcome, status, was told in Slack.
+// A delivery that has moved on since keeps its newer outcome untold.
+func (q queries) SetTold(ctx context.Context, id int64, status string) error {
+	if _, err := q.db.ExecContext(ctx, `UPDATE deliveries SET told_status = ? WHERE id = ? AND status = ?`,
+		status, id, status); err != nil {
+		return fmt.Errorf("storage: delivery %d told: %w", id, err)
+	}
+	return nil
+}
+
 // NextAttempt returns the earliest time a scheduled delivery may be tried,
 // and false when none is scheduled.
 func (q queries) NextAttempt(ctx context.Context) (time.Time, bool, error) {
@@ -259,7 +284,7 @@ type DeliveryView struct {
 
 const deliveryViewColumns = `d.id, d.post_id, d.account_id, d.status, d.idempotency_key, d.due_at,
 	d.next_attempt_at, d.attempts, d.lease_until, d.remote_id, d.remote_url, d.last_error,
-	d.published_at, d.created_at, d.updated_at, p.text, a.network, a.handle`
+	d.published_at, d.created_at, d.updated_at, d.told_status, p.text, a.network, a.handle`
 
 func scanDeliveryViews(rows *sql.Rows, err error) ([]DeliveryView, error) {
 	if err != nil {
@@ -320,10 +345,11 @@ func (q queries) RescheduleDeliveries(ctx context.Context, postID int64, due, at
 }
 
 // ReviveDelivery schedules a failed or unknown delivery again, now, with a
-// fresh count of attempts: a person asked for it.
+// fresh count of attempts: a person asked for it. Its next outcome is yet
+// to be told, whatever it is.
 func (q queries) ReviveDelivery(ctx context.Context, id int64, now time.Time) error {
 	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries
-		SET status = 'scheduled', next_attempt_at = ?, attempts = 0, lease_until = NULL, updated_at = ?
+		SET status = 'scheduled', next_attempt_at = ?, attempts = 0, lease_until = NULL, told_status = '', updated_at = ?
 		WHERE id = ? AND status IN ('failed', 'unknown')`, unix(now), unix(now), id))
 	if err != nil {
 		return fmt.Errorf("storage: revive delivery %d: %w", id, err)

@@ -55,6 +55,12 @@ func (s *Service) RunDispatcher(ctx context.Context) error {
 		grace.Stop()
 		cancelCalls()
 	}()
+	// What the last run recorded but did not tell (it was killed in
+	// between) is told first, before this run records anything it could
+	// tell twice: a few deliveries at most, those that were in flight.
+	if err := s.tellUntold(ctx); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "untold outcomes not told", "err", err)
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -485,6 +491,38 @@ func (s *Service) settlePost(ctx context.Context, d storage.Delivery, kind Event
 			s.log.ErrorContext(ctx, "alert not posted", "post_id", d.PostID, "delivery_id", d.ID, "err", err)
 		}
 	}
+	// Told, or tried: a Slack that refused is not asked again at the next
+	// start, as it is not now.
+	if err := s.store.SetTold(ctx, d.ID, d.Status); err != nil {
+		s.log.ErrorContext(ctx, "delivery outcome not marked told", "post_id", d.PostID, "delivery_id", d.ID, "err", err)
+	}
+}
+
+// tellUntold settles the deliveries whose outcome was recorded but not told
+// when catweete last stopped (killed between the two): their posts end as
+// their deliveries say, their cards are redrawn, the links go in the
+// threads and the alerts to the approval channel, as settlePost would have
+// done then.
+func (s *Service) tellUntold(ctx context.Context) error {
+	ds, err := s.store.UntoldDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		kind := EventPublished
+		switch {
+		case d.Status == storage.DeliveryFailed:
+			kind = EventFailed
+		case d.Status == storage.DeliveryUnknown:
+			kind = EventUnknown
+		case d.RemoteID == "" && d.RemoteURL == "":
+			// A person said it went out: there is no link to give.
+			kind = EventConfirmed
+		}
+		s.log.InfoContext(ctx, "delivery outcome told after a restart", "post_id", d.PostID, "delivery_id", d.ID, "status", d.Status)
+		s.settlePost(ctx, d, kind, SystemActor)
+	}
+	return nil
 }
 
 // accountHealth records whether the network accepted the account's token,
