@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -31,6 +32,13 @@ type NotifierConfig struct {
 	ApprovalChannel string
 	Now             func() time.Time // if nil, time.Now
 	Logger          *slog.Logger     // if nil, discarded
+	// SleepFunc waits d, or until ctx ends: the wait Slack asks for in a
+	// 429's Retry-After. If nil, a timer.
+	SleepFunc func(ctx context.Context, d time.Duration) error
+	// CallTimeout bounds one chat.postMessage: past it, the answer is
+	// taken as lost and the channel searched before posting again. If 0,
+	// 10 s.
+	CallTimeout time.Duration
 }
 
 // Notifier shows posts in Slack: the approval card, updated in place, and
@@ -44,6 +52,13 @@ type Notifier struct {
 	now             func() time.Time
 	log             *slog.Logger
 	zones           zoneCache
+	sleep           func(ctx context.Context, d time.Duration) error
+	callTimeout     time.Duration
+
+	// unsure holds the posts whose card may be in the channel though no
+	// answer said so: the next attempt searches before posting.
+	mu     sync.Mutex
+	unsure map[int64]bool
 }
 
 // NewNotifier returns a Notifier.
@@ -60,26 +75,32 @@ func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.SleepFunc == nil {
+		cfg.SleepFunc = sleepFor
+	}
+	if cfg.CallTimeout == 0 {
+		cfg.CallTimeout = 10 * time.Second
+	}
 	return &Notifier{api: cfg.API, cat: cfg.Catalog, lang: cfg.Lang, approvalChannel: cfg.ApprovalChannel,
-		now: cfg.Now, log: cfg.Logger}, nil
+		now: cfg.Now, log: cfg.Logger, sleep: cfg.SleepFunc, callTimeout: cfg.CallTimeout, unsure: make(map[int64]bool)}, nil
 }
 
 // ErrNoChannel: a card with nowhere to go (no approval channel configured,
 // and a draft made outside any channel).
 var ErrNoChannel = errors.New("bot: no channel for the approval card")
 
-// ShowCard posts the card, or updates it in place when it exists.
+// ShowCard posts the card, or updates it in place when it exists. A card
+// is posted once: it carries its post's key in its metadata, and when it
+// may be in the channel already (the post is not fresh, so this is the
+// sweep's attempt, or an earlier answer was unclear), the channel is
+// searched for it first, and a card found is adopted and redrawn.
 func (n *Notifier) ShowCard(ctx context.Context, card workflows.Card) (workflows.CardRef, error) {
 	blocks := n.cardBlocks(card)
 	fallback := n.cardFallback(card)
 	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(fallback, false)}
 	p := card.Post
 	if p.CardTS != "" {
-		err := withRateLimitRetry(ctx, func() error {
-			_, _, _, err := n.api.UpdateMessageContext(ctx, p.CardChannel, p.CardTS, opts...)
-			return err
-		})
-		if err != nil {
+		if err := n.updateCard(ctx, p.CardChannel, p.CardTS, opts); err != nil {
 			return workflows.CardRef{}, fmt.Errorf("bot: update card of post %d: %w", p.ID, err)
 		}
 		return workflows.CardRef{Channel: p.CardChannel, TS: p.CardTS}, nil
@@ -91,13 +112,60 @@ func (n *Notifier) ShowCard(ctx context.Context, card workflows.Card) (workflows
 	if channel == "" {
 		return workflows.CardRef{}, ErrNoChannel
 	}
-	// chat.postMessage is not retried on a rate limit: a 429 can follow a
-	// message that was posted, and a card posted twice confuses approvers.
-	ch, ts, err := n.api.PostMessageContext(ctx, channel, append(opts, slack.MsgOptionDisableLinkUnfurl())...)
+	m := outgoing{channel: channel, kind: metaCard, key: cardKey(p.ID), postID: p.ID,
+		opts: append(opts, slack.MsgOptionDisableLinkUnfurl())}
+	if n.mayBePosted(p) {
+		ts, err := n.find(ctx, m, p.CreatedAt)
+		if err != nil {
+			return workflows.CardRef{}, fmt.Errorf("bot: card of post %d may be in %s already: %w", p.ID, channel, err)
+		}
+		if ts != "" {
+			n.setUnsure(p.ID, false)
+			n.log.InfoContext(ctx, "card found in the channel: adopted, not posted again", "post_id", p.ID, "channel", channel, "ts", ts)
+			// It was drawn then: draw it as the post is now. Found, it is
+			// the card even if this redraw fails.
+			if err := n.updateCard(ctx, channel, ts, opts); err != nil {
+				n.log.WarnContext(ctx, "adopted card not redrawn", "post_id", p.ID, "err", err)
+			}
+			return workflows.CardRef{Channel: channel, TS: ts}, nil
+		}
+	}
+	ch, ts, err := n.post(ctx, m)
 	if err != nil {
+		n.setUnsure(p.ID, errors.Is(err, ErrMaybePosted))
 		return workflows.CardRef{}, fmt.Errorf("bot: post card of post %d: %w", p.ID, err)
 	}
+	n.setUnsure(p.ID, false)
 	return workflows.CardRef{Channel: ch, TS: ts}, nil
+}
+
+// updateCard redraws a card in place: chat.update is idempotent, so a
+// 429 is simply retried after Retry-After.
+func (n *Notifier) updateCard(ctx context.Context, channel, ts string, opts []slack.MsgOption) error {
+	return n.retryLimited(ctx, func() error {
+		_, _, _, err := n.api.UpdateMessageContext(ctx, channel, ts, opts...)
+		return err
+	})
+}
+
+// mayBePosted reports whether p's card may be in the channel though p has
+// no card ts: p is older than a card posted with its draft, or an earlier
+// attempt ended without a clear answer. A post of unknown age is fresh.
+func (n *Notifier) mayBePosted(p workflows.Post) bool {
+	n.mu.Lock()
+	unsure := n.unsure[p.ID]
+	n.mu.Unlock()
+	return unsure || !p.CreatedAt.IsZero() && n.now().Sub(p.CreatedAt) > freshCard
+}
+
+func (n *Notifier) setUnsure(postID int64, unsure bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if unsure {
+		n.unsure[postID] = true
+	} else {
+		delete(n.unsure, postID)
+	}
 }
 
 // Announce posts ev in the card's thread.
@@ -110,8 +178,8 @@ func (n *Notifier) Announce(ctx context.Context, card workflows.Card, ev workflo
 	if text == "" {
 		return nil
 	}
-	_, _, err := n.api.PostMessageContext(ctx, p.CardChannel,
-		slack.MsgOptionText(text, false), slack.MsgOptionTS(p.CardTS))
+	_, _, err := n.post(ctx, outgoing{channel: p.CardChannel, thread: p.CardTS, kind: metaLine, key: newKey(), postID: p.ID,
+		opts: []slack.MsgOption{slack.MsgOptionText(text, false)}})
 	if err != nil {
 		return fmt.Errorf("bot: announce %s on post %d: %w", ev.Kind, p.ID, err)
 	}
@@ -238,8 +306,8 @@ func (n *Notifier) Alert(ctx context.Context, card workflows.Card, ev workflows.
 	if len(buttons) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("alert_actions", buttons...))
 	}
-	_, _, err := n.api.PostMessageContext(ctx, channel, slack.MsgOptionBlocks(blocks...),
-		slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl())
+	_, _, err := n.post(ctx, outgoing{channel: channel, kind: metaAlert, key: newKey(), postID: card.Post.ID,
+		opts: []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl()}})
 	if err != nil {
 		return fmt.Errorf("bot: alert %s: %w", ev.Kind, err)
 	}

@@ -49,10 +49,11 @@ func (b *Bot) postDigest(ctx context.Context, channel string, lang commands.Lang
 		return fmt.Errorf("bot: digest: %w", err)
 	}
 	page := b.router.DigestPage(lang, d)
-	// chat.postMessage is not retried on a rate limit: a 429 can follow a
-	// message that was posted, and two digests are one too many.
-	ch, ts, err := b.api.PostMessageContext(ctx, channel, slack.MsgOptionBlocks(b.digestBlocks(lang, page)...),
-		slack.MsgOptionText(page.Fallback, false), slack.MsgOptionDisableLinkUnfurl())
+	// A 429 can follow a digest that was posted, and two digests are one
+	// too many: the notifier looks for it before posting again.
+	ch, ts, err := b.notifier.post(ctx, outgoing{channel: channel, kind: metaDigest, key: newKey(),
+		opts: []slack.MsgOption{slack.MsgOptionBlocks(b.digestBlocks(lang, page)...),
+			slack.MsgOptionText(page.Fallback, false), slack.MsgOptionDisableLinkUnfurl()}})
 	if err != nil {
 		return fmt.Errorf("bot: digest in %s: %w", channel, err)
 	}

@@ -66,6 +66,7 @@ type apiCall struct {
 	Form   url.Values
 	JSON   map[string]any
 	Body   []byte
+	At     time.Time // when the fake received it
 }
 
 // field reads a request field, form-encoded or JSON.
@@ -92,8 +93,11 @@ type fakeSlack struct {
 	calls   []apiCall
 	changed chan struct{}
 	hooks   map[string]hookFunc
-	ts      int
+	lastTS  int64 // the last message timestamp given, in microseconds
 	peers   []*wsPeer
+	// messages are the messages posted, in order, as Slack keeps them for
+	// conversations.history and conversations.replies.
+	messages []fakeMessage
 
 	// newPeers receives each Socket Mode connection once its hello is sent.
 	newPeers chan *wsPeer
@@ -139,7 +143,7 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	c := apiCall{Method: method, Auth: r.Header.Get("Authorization"), Body: body}
+	c := apiCall{Method: method, Auth: r.Header.Get("Authorization"), Body: body, At: time.Now()}
 	if strings.HasPrefix(method, "response/") {
 		c.Method = "response_url"
 	}
@@ -156,17 +160,97 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	close(f.changed)
 	f.changed = make(chan struct{})
 	hook := f.hooks[c.Method]
-	f.ts++
-	ts := fmt.Sprintf("1700000000.%06d", f.ts)
 	f.mu.Unlock()
 	if hook != nil && hook(w, r, c) {
 		return
 	}
-	f.answer(w, c, ts)
+	f.answer(w, c)
+}
+
+// fakeMessage is a message Slack keeps: what chat.postMessage gave it.
+type fakeMessage struct {
+	Channel, TS, ThreadTS, Text string
+	Metadata                    map[string]any // event_type and event_payload; nil without
+}
+
+// nextTS returns a fresh message timestamp: the time now, as Slack's are,
+// never twice the same.
+func (f *fakeSlack) nextTS() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	us := max(time.Now().UnixMicro(), f.lastTS+1)
+	f.lastTS = us
+	return fmt.Sprintf("%d.%06d", us/1_000_000, us%1_000_000)
+}
+
+// keep stores the message chat.postMessage call c posts, and returns its
+// ts. A hook that answers in Slack's stead calls it when the message was
+// posted all the same.
+func (f *fakeSlack) keep(c apiCall) string {
+	ts := f.nextTS()
+	m := fakeMessage{Channel: c.field("channel"), TS: ts, ThreadTS: c.field("thread_ts"), Text: c.field("text")}
+	if raw := c.field("metadata"); raw != "" {
+		json.Unmarshal([]byte(raw), &m.Metadata) //nolint:errcheck // unreadable metadata is kept as none
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.messages = append(f.messages, m)
+	return ts
+}
+
+// posted returns the messages kept in channel, in order.
+func (f *fakeSlack) posted(channel string) []fakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeMessage
+	for _, m := range f.messages {
+		if m.Channel == channel {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// history answers conversations.history (thread is "") or
+// conversations.replies: the messages from oldest on, newest first for
+// the history, the thread in order for the replies, with their metadata
+// only when include_all_metadata is set, as Slack answers.
+func (f *fakeSlack) history(c apiCall, thread string) map[string]any {
+	oldest, withMeta := c.field("oldest"), c.field("include_all_metadata") == "1" || c.field("include_all_metadata") == "true"
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	msgs := []map[string]any{}
+	for _, m := range f.messages {
+		if m.Channel != c.field("channel") || oldest != "" && tsBefore(m.TS, oldest) {
+			continue
+		}
+		if thread == "" && m.ThreadTS != "" || thread != "" && m.TS != thread && m.ThreadTS != thread {
+			continue
+		}
+		out := map[string]any{"type": "message", "user": testBotUser, "bot_id": "B1", "text": m.Text, "ts": m.TS}
+		if m.ThreadTS != "" {
+			out["thread_ts"] = m.ThreadTS
+		}
+		if withMeta && m.Metadata != nil {
+			out["metadata"] = m.Metadata
+		}
+		msgs = append(msgs, out)
+	}
+	if thread == "" {
+		slices.Reverse(msgs)
+	}
+	return map[string]any{"ok": true, "messages": msgs, "has_more": false, "response_metadata": map[string]any{"next_cursor": ""}}
+}
+
+// tsBefore compares two message timestamps ("seconds.micros").
+func tsBefore(a, b string) bool {
+	fa, _ := strconv.ParseFloat(a, 64)
+	fb, _ := strconv.ParseFloat(b, 64)
+	return fa < fb
 }
 
 // answer replies as Slack documents each method.
-func (f *fakeSlack) answer(w http.ResponseWriter, c apiCall, ts string) {
+func (f *fakeSlack) answer(w http.ResponseWriter, c apiCall) {
 	var reply any
 	switch c.Method {
 	case "response_url":
@@ -185,11 +269,16 @@ func (f *fakeSlack) answer(w http.ResponseWriter, c apiCall, ts string) {
 	case "apps.connections.open":
 		reply = map[string]any{"ok": true, "url": f.wsURL()}
 	case "chat.postMessage":
+		ts := f.keep(c)
 		reply = map[string]any{"ok": true, "channel": c.field("channel"), "ts": ts, "message": map[string]any{"text": c.field("text")}}
+	case "conversations.history":
+		reply = f.history(c, "")
+	case "conversations.replies":
+		reply = f.history(c, c.field("ts"))
 	case "chat.update":
 		reply = map[string]any{"ok": true, "channel": c.field("channel"), "ts": c.field("ts"), "text": c.field("text")}
 	case "chat.postEphemeral":
-		reply = map[string]any{"ok": true, "message_ts": ts}
+		reply = map[string]any{"ok": true, "message_ts": f.nextTS()}
 	case "chat.getPermalink":
 		reply = map[string]any{"ok": true, "channel": c.field("channel"),
 			"permalink": "https://cat.slack.com/archives/" + c.field("channel") + "/p" + strings.ReplaceAll(c.field("message_ts"), ".", "")}
@@ -385,6 +474,11 @@ type setupOptions struct {
 	hooks map[string]hookFunc
 	// logger is the bot's; if nil, discarded.
 	logger *slog.Logger
+	// sleep, callTimeout and now are the notifier's (NotifierConfig's
+	// SleepFunc, CallTimeout and Now); zero for the defaults.
+	sleep       func(ctx context.Context, d time.Duration) error
+	callTimeout time.Duration
+	now         func() time.Time
 }
 
 func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
@@ -405,7 +499,8 @@ func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
 	}
 	t.Cleanup(func() { store.Close() })
 	catalog := commands.NewCatalog()
-	notifier, err := NewNotifier(NotifierConfig{API: api, Catalog: catalog, Lang: o.lang, ApprovalChannel: testApproval})
+	notifier, err := NewNotifier(NotifierConfig{API: api, Catalog: catalog, Lang: o.lang, ApprovalChannel: testApproval,
+		SleepFunc: o.sleep, CallTimeout: o.callTimeout, Now: o.now, Logger: o.logger})
 	if err != nil {
 		t.Fatalf("NewNotifier: %v", err)
 	}

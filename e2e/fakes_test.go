@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -83,7 +85,16 @@ type fakeSlack struct {
 	groups    map[string][]string
 	calls     []apiCall
 	responses []responsePost
-	tsCounter int
+	tsCounter int   // numbers views
+	lastTS    int64 // the last message timestamp given, in microseconds
+}
+
+// nextTS returns a fresh message timestamp: the time now, as Slack's are,
+// never twice the same. Called with mu held.
+func (f *fakeSlack) nextTS() string {
+	us := max(time.Now().UnixMicro(), f.lastTS+1)
+	f.lastTS = us
+	return fmt.Sprintf("%d.%06d", us/1_000_000, us%1_000_000)
 }
 
 func newFakeSlack(t *testing.T, token string, groups map[string][]string) *fakeSlack {
@@ -139,17 +150,15 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 				"updated": 1700000000, "app_id": "A1", "user_id": "UBOT"}}
 		}
 	case method == "chat.postMessage":
-		f.tsCounter++
 		call.Channel = call.Form.Get("channel")
-		call.TS = fmt.Sprintf("1700000000.%06d", f.tsCounter)
+		call.TS = f.nextTS()
 		answer = map[string]any{"ok": true, "channel": call.Channel, "ts": call.TS,
 			"message": map[string]any{"type": "message", "text": call.Form.Get("text"), "ts": call.TS}}
 	case method == "chat.update":
 		answer = map[string]any{"ok": true, "channel": call.Form.Get("channel"), "ts": call.Form.Get("ts"),
 			"text": call.Form.Get("text")}
 	case method == "chat.postEphemeral":
-		f.tsCounter++
-		answer = map[string]any{"ok": true, "message_ts": fmt.Sprintf("1700000000.%06d", f.tsCounter)}
+		answer = map[string]any{"ok": true, "message_ts": f.nextTS()}
 	case method == "views.open":
 		view, _ := call.JSON["view"].(map[string]any)
 		f.tsCounter++
@@ -158,6 +167,8 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 			opened[k] = v
 		}
 		answer = map[string]any{"ok": true, "view": opened}
+	case method == "conversations.history" || method == "conversations.replies":
+		answer = f.history(call.Form)
 	case method == "usergroups.users.list":
 		members, ok := f.groups[call.Form.Get("usergroup")]
 		if !ok {
@@ -174,6 +185,46 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	json.NewEncoder(w).Encode(answer) //nolint:errcheck // the bot hung up
+}
+
+// history answers conversations.history, or conversations.replies when
+// the form names a thread (ts), from the messages the bot posted: those
+// from oldest on, newest first for the history, the thread in order for
+// the replies, with their metadata only when include_all_metadata is set.
+// Called with mu held.
+func (f *fakeSlack) history(form url.Values) map[string]any {
+	thread, oldest := form.Get("ts"), form.Get("oldest")
+	withMeta := form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true"
+	msgs := []map[string]any{}
+	for _, c := range f.calls {
+		if c.Method != "chat.postMessage" || c.TS == "" || c.Channel != form.Get("channel") || oldest != "" && tsBefore(c.TS, oldest) {
+			continue
+		}
+		inThread := c.Form.Get("thread_ts")
+		if thread == "" && inThread != "" || thread != "" && c.TS != thread && inThread != thread {
+			continue
+		}
+		m := map[string]any{"type": "message", "user": "UBOT", "bot_id": "BBOT", "text": c.Form.Get("text"), "ts": c.TS}
+		if inThread != "" {
+			m["thread_ts"] = inThread
+		}
+		var md map[string]any
+		if withMeta && json.Unmarshal([]byte(c.Form.Get("metadata")), &md) == nil {
+			m["metadata"] = md
+		}
+		msgs = append(msgs, m)
+	}
+	if thread == "" {
+		slices.Reverse(msgs)
+	}
+	return map[string]any{"ok": true, "messages": msgs, "has_more": false, "response_metadata": map[string]any{"next_cursor": ""}}
+}
+
+// tsBefore compares two message timestamps ("seconds.micros").
+func tsBefore(a, b string) bool {
+	fa, _ := strconv.ParseFloat(a, 64)
+	fb, _ := strconv.ParseFloat(b, 64)
+	return fa < fb
 }
 
 func (f *fakeSlack) serveResponse(w http.ResponseWriter, r *http.Request) {

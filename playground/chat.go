@@ -46,6 +46,23 @@ func readContent(a *apiRequest) (content, apiResult) {
 
 func (c content) empty() bool { return c.text == "" && len(c.blocks) == 0 }
 
+// readMetadata reads a message's metadata as Slack takes it: a JSON object
+// with a string event_type and an object event_payload.
+func readMetadata(a *apiRequest) (map[string]any, apiResult) {
+	raw, given := a.raw("metadata")
+	if !given || len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	var md struct {
+		EventType    string         `json:"event_type"`
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if err := json.Unmarshal(raw, &md); err != nil || md.EventType == "" || md.EventPayload == nil {
+		return nil, fail("invalid_metadata_format", "[ERROR] metadata needs an event_type and an event_payload object")
+	}
+	return map[string]any{"event_type": md.EventType, "event_payload": md.EventPayload}, nil
+}
+
 // chat.postMessage: a message from the bot in a channel, or in a person's
 // direct messages when the channel is their user id.
 func (p *Playground) chatPostMessage(a *apiRequest) apiResult {
@@ -62,10 +79,14 @@ func (p *Playground) chatPostMessage(a *apiRequest) apiResult {
 	if c.empty() {
 		return fail("no_text")
 	}
+	metadata, res := readMetadata(a)
+	if res != nil {
+		return res
+	}
 	m := &message{Channel: ch.ID, User: BotUserID, Text: c.text, Blocks: c.blocks,
-		ThreadTS: p.threadRoot(ch.ID, a.str("thread_ts"))}
+		ThreadTS: p.threadRoot(ch.ID, a.str("thread_ts")), Metadata: metadata}
 	p.addMessage(m)
-	return ok(map[string]any{"channel": ch.ID, "ts": m.TS, "message": m.slackJSON()})
+	return ok(map[string]any{"channel": ch.ID, "ts": m.TS, "message": m.slackJSON(true)})
 }
 
 // chat.postEphemeral: a message only one person sees.
@@ -133,7 +154,7 @@ func (p *Playground) chatUpdate(a *apiRequest) apiResult {
 	}
 	m.Edited = true
 	p.publishMessage(m)
-	return ok(map[string]any{"channel": ch.ID, "ts": m.TS, "text": m.Text, "message": m.slackJSON()})
+	return ok(map[string]any{"channel": ch.ID, "ts": m.TS, "text": m.Text, "message": m.slackJSON(true)})
 }
 
 // chat.delete: the bot's message, removed.

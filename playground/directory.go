@@ -1,6 +1,8 @@
 package playground
 
 import (
+	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -138,11 +140,13 @@ func (p *Playground) conversationsInfo(a *apiRequest) apiResult {
 }
 
 // conversations.history: a conversation's messages, newest first, threads'
-// replies and ephemeral messages left out.
+// replies and ephemeral messages left out, within oldest and latest
+// (inclusive or not), a page of limit at a time. Metadata is shown only
+// with include_all_metadata, as Slack does.
 func (p *Playground) conversationsHistory(a *apiRequest) apiResult {
-	limit, given := intArg(a, "limit")
-	if !given || limit <= 0 || limit > 1000 {
-		limit = 100
+	w, res := readWindow(a)
+	if res != nil {
+		return res
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -150,18 +154,23 @@ func (p *Playground) conversationsHistory(a *apiRequest) apiResult {
 	if !found {
 		return fail("channel_not_found")
 	}
-	var out []map[string]any
-	for i := len(p.state.messages) - 1; i >= 0 && len(out) < limit; i-- {
+	var all []*message
+	for i := len(p.state.messages) - 1; i >= 0; i-- {
 		m := p.state.messages[i]
-		if m.Channel == c.ID && m.EphemeralFor == "" && (m.ThreadTS == "" || m.ThreadTS == m.TS) {
-			out = append(out, m.slackJSON())
+		if m.Channel == c.ID && m.EphemeralFor == "" && (m.ThreadTS == "" || m.ThreadTS == m.TS) && w.holds(m.TS) {
+			all = append(all, m)
 		}
 	}
-	return ok(map[string]any{"messages": orEmpty(out), "has_more": false})
+	return w.page(all)
 }
 
-// conversations.replies: a thread, its first message first.
+// conversations.replies: a thread, its first message first, within oldest
+// and latest, a page at a time; metadata as for conversations.history.
 func (p *Playground) conversationsReplies(a *apiRequest) apiResult {
+	w, res := readWindow(a)
+	if res != nil {
+		return res
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c, found := p.channelByID(a.str("channel"))
@@ -172,13 +181,78 @@ func (p *Playground) conversationsReplies(a *apiRequest) apiResult {
 	if root == "" {
 		return fail("thread_not_found")
 	}
-	var out []map[string]any
+	var all []*message
 	for _, m := range p.state.messages {
-		if m.Channel == c.ID && m.EphemeralFor == "" && (m.TS == root || m.ThreadTS == root) {
-			out = append(out, m.slackJSON())
+		if m.Channel == c.ID && m.EphemeralFor == "" && (m.TS == root || m.ThreadTS == root) && w.holds(m.TS) {
+			all = append(all, m)
 		}
 	}
-	return ok(map[string]any{"messages": out, "has_more": false})
+	return w.page(all)
+}
+
+// window is what conversations.history and conversations.replies are asked
+// for: a span of time and a page.
+type window struct {
+	oldest, latest float64 // 0: no bound
+	inclusive      bool
+	limit, offset  int
+	withMetadata   bool
+}
+
+func readWindow(a *apiRequest) (window, apiResult) {
+	w := window{inclusive: truthy(a.str("inclusive")), withMetadata: truthy(a.str("include_all_metadata")), limit: 100}
+	for _, bound := range []struct {
+		name string
+		to   *float64
+	}{{"oldest", &w.oldest}, {"latest", &w.latest}} {
+		if v := a.str(bound.name); v != "" {
+			ts, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return w, fail("invalid_arguments", "[ERROR] "+bound.name+" is not a timestamp")
+			}
+			*bound.to = ts
+		}
+	}
+	if n, given := intArg(a, "limit"); given && n > 0 {
+		w.limit = min(n, 999)
+	}
+	if cursor := a.str("cursor"); cursor != "" {
+		raw, err := base64.StdEncoding.DecodeString(cursor)
+		n, found := strings.CutPrefix(string(raw), "offset:")
+		offset, perr := strconv.Atoi(n)
+		if err != nil || !found || perr != nil || offset < 0 {
+			return w, fail("invalid_cursor")
+		}
+		w.offset = offset
+	}
+	return w, nil
+}
+
+func truthy(s string) bool { return s == "1" || s == "true" }
+
+// holds reports whether a message of timestamp ts is within the window.
+func (w window) holds(ts string) bool {
+	t, err := strconv.ParseFloat(ts, 64)
+	if err != nil {
+		return false
+	}
+	if w.oldest != 0 && (t < w.oldest || t == w.oldest && !w.inclusive) {
+		return false
+	}
+	return w.latest == 0 || t < w.latest || t == w.latest && w.inclusive
+}
+
+// page answers with the window's page of all, and the cursor of the next.
+func (w window) page(all []*message) apiResult {
+	out := []map[string]any{}
+	for i := w.offset; i < len(all) && len(out) < w.limit; i++ {
+		out = append(out, all[i].slackJSON(w.withMetadata))
+	}
+	next, more := "", w.offset+len(out) < len(all)
+	if more {
+		next = base64.StdEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(w.offset+len(out))))
+	}
+	return ok(map[string]any{"messages": out, "has_more": more, "response_metadata": map[string]any{"next_cursor": next}})
 }
 
 // conversations.members: everyone is in the public channels; a direct
@@ -199,11 +273,4 @@ func (p *Playground) conversationsMembers(a *apiRequest) apiResult {
 		members = append(members, BotUserID)
 	}
 	return ok(map[string]any{"members": members, "response_metadata": map[string]any{"next_cursor": ""}})
-}
-
-func orEmpty(list []map[string]any) []map[string]any {
-	if list == nil {
-		return []map[string]any{}
-	}
-	return list
 }

@@ -245,7 +245,7 @@ func (p *Playground) serveAction(w http.ResponseWriter, r *http.Request) {
 		payload["container"] = container
 		payload["channel"] = map[string]any{"id": ch.ID, "name": strings.TrimPrefix(ch.Name, "#")}
 		if !ephemeral {
-			payload["message"] = m.slackJSON()
+			payload["message"] = m.slackJSON(false)
 		}
 		payload["response_url"] = p.newResponseURL(who.ID, ch.ID, m.TS)
 	}
@@ -526,7 +526,7 @@ func (p *Playground) serveShortcut(w http.ResponseWriter, r *http.Request) {
 	payload["response_url"] = p.newResponseURL(who.ID, ch.ID, "")
 	payload["action_ts"] = p.nextTS()
 	payload["message_ts"] = m.TS
-	payload["message"] = m.slackJSON()
+	payload["message"] = m.slackJSON(false)
 	payload["channel"] = map[string]any{"id": ch.ID, "name": strings.TrimPrefix(ch.Name, "#")}
 	p.mu.Unlock()
 	if problem := p.interact(p.ctx, payload).problem("message_action suggest_post"); problem != "" {

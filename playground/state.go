@@ -53,6 +53,10 @@ type message struct {
 	EphemeralFor string    `json:"ephemeral_for"`
 	Files        []fileRef `json:"files"`
 	Edited       bool      `json:"edited"`
+	// Metadata is the message metadata the bot attached (event_type and
+	// event_payload), which the Web API shows only to a caller that asks
+	// for it (include_all_metadata); the page does not see it.
+	Metadata map[string]any `json:"-"`
 }
 
 // fileRef is a file shown in a message.
@@ -62,9 +66,13 @@ type fileRef struct {
 	URL   string `json:"url"`
 }
 
-// slackJSON is the message as the Web API shows it to the bot.
-func (m *message) slackJSON() map[string]any {
+// slackJSON is the message as the Web API shows it to the bot; its
+// metadata only when withMetadata (include_all_metadata).
+func (m *message) slackJSON(withMetadata bool) map[string]any {
 	out := map[string]any{"type": "message", "user": m.User, "text": m.Text, "ts": m.TS, "team": TeamID}
+	if withMetadata && m.Metadata != nil {
+		out["metadata"] = m.Metadata
+	}
 	if m.User == BotUserID {
 		out["bot_id"] = botID
 	}

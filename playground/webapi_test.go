@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,6 +53,94 @@ func TestWebAPIAsSlackGoCallsIt(t *testing.T) {
 		}
 		if _, err := e.api.GetBotInfoContext(ctx, slack.GetBotInfoParameters{Bot: "BNOBODY"}); slackError(err) != "bot_not_found" {
 			t.Errorf("bots.info of an unknown bot: %v, want bot_not_found", err)
+		}
+	})
+
+	t.Run("MetadataIsKeptAndShownToWhoAsks", func(t *testing.T) {
+		t.Parallel()
+		e := setup(t)
+		meta := slack.SlackMetadata{EventType: "catweete_card", EventPayload: map[string]any{"key": "post-1", "post_id": 1}}
+		_, before, err := e.api.PostMessageContext(ctx, ChannelApprovals, slack.MsgOptionText("avant", false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, card, err := e.api.PostMessageContext(ctx, ChannelApprovals, slack.MsgOptionText("Post n°1", false), slack.MsgOptionMetadata(meta))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, line, err := e.api.PostMessageContext(ctx, ChannelApprovals, slack.MsgOptionText("Approuvé", false), slack.MsgOptionTS(card),
+			slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "catweete_line", EventPayload: map[string]any{"key": "k1"}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		history := func(params slack.GetConversationHistoryParameters) []slack.Message {
+			t.Helper()
+			params.ChannelID = ChannelApprovals
+			page, err := e.api.GetConversationHistoryContext(ctx, &params)
+			if err != nil {
+				t.Fatalf("conversations.history: %v", err)
+			}
+			return page.Messages
+		}
+		if got := history(slack.GetConversationHistoryParameters{Oldest: card, Inclusive: true}); len(got) != 1 || got[0].Timestamp != card || got[0].Metadata.EventType != "" {
+			t.Errorf("history without include_all_metadata = %+v, want the card alone (the line is in its thread), without metadata", got)
+		}
+		got := history(slack.GetConversationHistoryParameters{Oldest: card, Inclusive: true, IncludeAllMetadata: true})
+		if len(got) != 1 || got[0].Metadata.EventType != "catweete_card" || got[0].Metadata.EventPayload["key"] != "post-1" {
+			t.Errorf("history with metadata = %+v, want the card's", got)
+		}
+		if got := history(slack.GetConversationHistoryParameters{Oldest: card}); len(got) != 0 {
+			t.Errorf("history after the card, not inclusive = %+v, want nothing", got)
+		}
+		if got := history(slack.GetConversationHistoryParameters{Latest: card}); len(got) == 0 || got[0].Timestamp != before {
+			t.Errorf("history before the card = %+v, want %s first", got, before)
+		}
+		replies, _, _, err := e.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: ChannelApprovals, Timestamp: card, Oldest: line, Inclusive: true, IncludeAllMetadata: true})
+		if err != nil || len(replies) != 1 || replies[0].Timestamp != line || replies[0].Metadata.EventPayload["key"] != "k1" {
+			t.Errorf("conversations.replies = %+v, %v; want the line with its metadata", replies, err)
+		}
+		if _, _, err := e.api.PostMessageContext(ctx, ChannelApprovals, slack.MsgOptionText("x", false),
+			slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "catweete_card"})); slackError(err) != "invalid_metadata_format" {
+			t.Errorf("metadata without a payload: %v, want invalid_metadata_format", err)
+		}
+		// The page never sees the metadata.
+		raw, err := json.Marshal(e.state().Messages)
+		if err != nil || strings.Contains(string(raw), "post-1") {
+			t.Errorf("the page's messages carry the metadata: %s", raw)
+		}
+	})
+
+	t.Run("HistoryPages", func(t *testing.T) {
+		t.Parallel()
+		e := setup(t)
+		var posted []string
+		for i := range 5 {
+			_, ts, err := e.api.PostMessageContext(ctx, ChannelGeneral, slack.MsgOptionText(fmt.Sprint("m", i), false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			posted = append(posted, ts)
+		}
+		var seen []string
+		cursor := ""
+		for range 5 {
+			page, err := e.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: ChannelGeneral, Oldest: posted[0], Inclusive: true, Limit: 2, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range page.Messages {
+				seen = append(seen, m.Timestamp)
+			}
+			cursor = page.ResponseMetaData.NextCursor
+			if !page.HasMore {
+				break
+			}
+		}
+		slices.Reverse(posted)
+		if !slices.Equal(seen, posted) {
+			t.Errorf("pages gave %v, want %v (newest first, each once)", seen, posted)
 		}
 	})
 
