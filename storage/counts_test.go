@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"context"
 	"maps"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -115,4 +117,24 @@ func TestDueDeliveries(t *testing.T) {
 			t.Errorf("after a claim of one of two due, DueDeliveries = %d, want 1", got)
 		}
 	})
+}
+
+// BenchmarkScrapeCounts100k is what one scrape of GET /metrics asks the
+// database, over the dispatcher benchmarks' queue (101,000 deliveries):
+//
+//	go test -run '^$' -bench ScrapeCounts100k -count 3 ./storage
+func BenchmarkScrapeCounts100k(b *testing.B) {
+	template := seedBenchTemplate(b, benchFuture, benchDue, 3)
+	s := openBenchCopy(b, template, filepath.Join(b.TempDir(), "scrape.db"))
+	defer s.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		counts, err := s.DeliveryCounts(ctx)
+		if err != nil || counts[DeliveryScheduled] != benchFuture+benchDue {
+			b.Fatalf("DeliveryCounts: %v, %v", counts, err)
+		}
+		if due, err := s.DueDeliveries(ctx, benchNow); err != nil || due != benchDue {
+			b.Fatalf("DueDeliveries: %d, %v", due, err)
+		}
+	}
 }

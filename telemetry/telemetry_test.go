@@ -17,7 +17,7 @@ import (
 	"catweete/telemetry"
 )
 
-func setup(t *testing.T) (*prometheus.Registry, *telemetry.Metrics) {
+func setup(t testing.TB) (*prometheus.Registry, *telemetry.Metrics) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	m, err := telemetry.New(reg, telemetry.Config{
@@ -301,5 +301,18 @@ func TestAScrapeOutlivesTheDatabase(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "metrics scrape incomplete") {
 		t.Errorf("the failed collection was not logged: %q", logs.String())
+	}
+}
+
+// BenchmarkCountingARequest is what measuring adds to a request: the pair
+// of clock readings and the count and observation of its ack.
+//
+//	go test -run '^$' -bench CountingARequest -count 6 ./telemetry
+func BenchmarkCountingARequest(b *testing.B) {
+	_, m := setup(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		arrived := time.Now()
+		m.Slack.Commands.Acked(telemetry.OK, time.Since(arrived))
 	}
 }
