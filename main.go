@@ -153,7 +153,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("config: CATWEETE_SLOTS: %w", err)
 	}
 
-	store, err := storage.Open(ctx, cfg.DBPath)
+	// The operator hears it from the log, once, when the disk fills.
+	store, err := storage.OpenWith(ctx, cfg.DBPath, storage.Options{Logger: log})
 	if err != nil {
 		return err
 	}
