@@ -509,7 +509,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, action slack.BlockAction) b
 				b.refuse(ctx, cb, b.cat.T(lang, commands.MsgExpiredTrigger))
 			}
 		default:
-			b.log.Warn("unknown action", "action", action.ActionID, "user", user)
+			b.log.Warn("unknown action", "action", action.ActionID, "post_id", postID, "user", user)
 		}
 	})
 	if !taken {

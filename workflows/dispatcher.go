@@ -394,7 +394,7 @@ func (s *Service) recordPublished(ctx context.Context, stopped <-chan struct{}, 
 // delivery could not even be started (the database hiccuped).
 func (s *Service) release(ctx context.Context, d storage.Delivery) func() {
 	if err := s.store.RetryDelivery(ctx, d.ID, d.Attempts, s.now().Add(backoff(d.Attempts, nil)), "", s.now()); err != nil {
-		s.log.ErrorContext(ctx, "claim not released", "delivery_id", d.ID, "err", err)
+		s.log.ErrorContext(ctx, "claim not released", "post_id", d.PostID, "delivery_id", d.ID, "err", err)
 	}
 	return nil
 }
@@ -403,7 +403,7 @@ func (s *Service) release(ctx context.Context, d storage.Delivery) func() {
 // announcement of kind.
 func (s *Service) end(ctx context.Context, d storage.Delivery, status, reason string, kind EventKind) func() {
 	if err := s.store.EndDelivery(ctx, d.ID, d.Attempts, status, reason, s.now()); err != nil {
-		s.log.ErrorContext(ctx, "delivery end not recorded", "delivery_id", d.ID, "err", err)
+		s.log.ErrorContext(ctx, "delivery end not recorded", "post_id", d.PostID, "delivery_id", d.ID, "err", err)
 		return nil
 	}
 	d.Status, d.LastError = status, reason
