@@ -43,10 +43,18 @@ type Delivery struct {
 	// ToldStatus is the status last told in Slack (the card, its thread,
 	// an alert): an outcome that differs was recorded but not yet told.
 	ToldStatus string
+	// CalledAttempt is the attempt whose network call has started
+	// (RenewLease, just before the call). A claim whose Attempts differs
+	// never called: nothing of it reached the network.
+	CalledAttempt int
+	// Unsure is set once a call got no clear answer, or was cut by a crash:
+	// the network may hold the post, whatever later attempts hear.
+	Unsure bool
 }
 
 const deliveryColumns = `id, post_id, account_id, status, idempotency_key, due_at, next_attempt_at,
-	attempts, lease_until, remote_id, remote_url, last_error, published_at, created_at, updated_at, told_status`
+	attempts, lease_until, remote_id, remote_url, last_error, published_at, created_at, updated_at, told_status,
+	called_attempt, unsure`
 
 // scanDelivery reads a delivery's columns, then any extra ones a join added.
 func scanDelivery(row interface{ Scan(...any) error }, extra ...any) (Delivery, error) {
@@ -56,7 +64,8 @@ func scanDelivery(row interface{ Scan(...any) error }, extra ...any) (Delivery, 
 		createdAt, updatedAt                     int64
 	)
 	dest := []any{&d.ID, &d.PostID, &d.AccountID, &d.Status, &d.IdempotencyKey, &dueAt, &nextAttemptAt,
-		&d.Attempts, &lease, &d.RemoteID, &d.RemoteURL, &d.LastError, &publishedAt, &createdAt, &updatedAt, &d.ToldStatus}
+		&d.Attempts, &lease, &d.RemoteID, &d.RemoteURL, &d.LastError, &publishedAt, &createdAt, &updatedAt, &d.ToldStatus,
+		&d.CalledAttempt, &d.Unsure}
 	err := row.Scan(append(dest, extra...)...)
 	if err != nil {
 		return Delivery{}, err
@@ -190,9 +199,19 @@ func (q queries) CompleteDelivery(ctx context.Context, id int64, attempt int, re
 // RetryDelivery puts a claimed delivery back in the schedule, to be tried
 // again at next, keeping the error that stopped this attempt.
 func (q queries) RetryDelivery(ctx context.Context, id int64, attempt int, next time.Time, lastError string, at time.Time) error {
+	return q.retryDelivery(ctx, id, attempt, next, lastError, at, false)
+}
+
+// RetryUnansweredDelivery is RetryDelivery for an attempt whose call got no
+// clear answer: the delivery is Unsure from then on.
+func (q queries) RetryUnansweredDelivery(ctx context.Context, id int64, attempt int, next time.Time, lastError string, at time.Time) error {
+	return q.retryDelivery(ctx, id, attempt, next, lastError, at, true)
+}
+
+func (q queries) retryDelivery(ctx context.Context, id int64, attempt int, next time.Time, lastError string, at time.Time, unsure bool) error {
 	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries
-		SET status = 'scheduled', next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ?
-		WHERE id = ? AND status = 'publishing' AND attempts = ?`, unix(next), lastError, unix(at), id, attempt))
+		SET status = 'scheduled', next_attempt_at = ?, lease_until = NULL, last_error = ?, unsure = max(unsure, ?), updated_at = ?
+		WHERE id = ? AND status = 'publishing' AND attempts = ?`, unix(next), lastError, unsure, unix(at), id, attempt))
 	if err != nil {
 		return fmt.Errorf("storage: retry delivery %d: %w", id, err)
 	}
@@ -226,11 +245,13 @@ func (q queries) ExpiredLeases(ctx context.Context, now time.Time) ([]Delivery, 
 // (scheduled to try again, unknown to ask a person). It is guarded on the
 // lease, so a publisher that finishes late and a recovery never both win.
 func (q queries) ReleaseDelivery(ctx context.Context, id int64, status string, now time.Time) error {
-	// The reason is kept: a delivery that was caught mid-call has been
-	// attempted, whatever happens to it next.
+	// A delivery caught mid-call has been attempted, whatever happens to it
+	// next: it keeps the reason, and the network may hold it. One whose
+	// call never started is as it was.
 	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries
 		SET status = ?, lease_until = NULL, next_attempt_at = ?, updated_at = ?,
-			last_error = 'interrupted mid-call (the lease expired)'
+			last_error = CASE WHEN called_attempt = attempts THEN 'interrupted mid-call (the lease expired)' ELSE last_error END,
+			unsure = CASE WHEN called_attempt = attempts THEN 1 ELSE unsure END
 		WHERE id = ? AND status = 'publishing' AND lease_until <= ?`,
 		status, unix(now), unix(now), id, unix(now)))
 	if err != nil {
@@ -284,7 +305,7 @@ type DeliveryView struct {
 
 const deliveryViewColumns = `d.id, d.post_id, d.account_id, d.status, d.idempotency_key, d.due_at,
 	d.next_attempt_at, d.attempts, d.lease_until, d.remote_id, d.remote_url, d.last_error,
-	d.published_at, d.created_at, d.updated_at, d.told_status, p.text, a.network, a.handle`
+	d.published_at, d.created_at, d.updated_at, d.told_status, d.called_attempt, d.unsure, p.text, a.network, a.handle`
 
 func scanDeliveryViews(rows *sql.Rows, err error) ([]DeliveryView, error) {
 	if err != nil {
@@ -349,7 +370,8 @@ func (q queries) RescheduleDeliveries(ctx context.Context, postID int64, due, at
 // to be told, whatever it is.
 func (q queries) ReviveDelivery(ctx context.Context, id int64, now time.Time) error {
 	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries
-		SET status = 'scheduled', next_attempt_at = ?, attempts = 0, lease_until = NULL, told_status = '', updated_at = ?
+		SET status = 'scheduled', next_attempt_at = ?, attempts = 0, called_attempt = 0, lease_until = NULL, told_status = '',
+			updated_at = ?
 		WHERE id = ? AND status IN ('failed', 'unknown')`, unix(now), unix(now), id))
 	if err != nil {
 		return fmt.Errorf("storage: revive delivery %d: %w", id, err)
@@ -401,14 +423,15 @@ func (q queries) BookedTimes(ctx context.Context, from, to time.Time, except int
 	return ts, rows.Err()
 }
 
-// RenewLease extends the lease of a claim that is still this attempt's
-// and, when freshKey is not empty, gives the delivery that key if this is
-// its very first attempt (attempt 1, no error left by an earlier one): a
-// delivery that may already have reached the network keeps its key for
-// ever. One statement, on the publishing path.
+// RenewLease extends the lease of a claim that is still this attempt's,
+// just before its network call, and records that the call starts
+// (CalledAttempt). When freshKey is not empty, it gives the delivery that
+// key if no call has started before (none recorded, no error left by an
+// earlier attempt): a delivery that may already have reached the network
+// keeps its key for ever. One statement, on the publishing path.
 func (q queries) RenewLease(ctx context.Context, id int64, attempt int, until time.Time, freshKey string) error {
-	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET lease_until = ?,
-			idempotency_key = CASE WHEN ? != '' AND attempts = 1 AND last_error = '' THEN ? ELSE idempotency_key END
+	err := oneRow(q.db.ExecContext(ctx, `UPDATE deliveries SET lease_until = ?, called_attempt = attempts,
+			idempotency_key = CASE WHEN ? != '' AND called_attempt = 0 AND last_error = '' THEN ? ELSE idempotency_key END
 		WHERE id = ? AND status = 'publishing' AND attempts = ?`, unix(until), freshKey, freshKey, id, attempt))
 	if err != nil {
 		return fmt.Errorf("storage: renew lease of delivery %d: %w", id, err)

@@ -147,11 +147,14 @@ func TestDeliveryActions(t *testing.T) {
 	})
 	t.Run("ConfirmAfterACrashBeforeThePostMovedSettlesIt", func(t *testing.T) {
 		t.Parallel()
-		// The process died between the claim and the call: the post was
-		// still approved when its lease expired.
+		// The process died during the call, before the post moved on: it
+		// was still approved when the lease expired.
 		f := setup(t, options{})
 		p := f.approved(t, "Interrompu")
-		f.claim(t)
+		c := f.claim(t)[0]
+		if err := f.store.RenewLease(t.Context(), c.ID, c.Attempts, f.clock.Now().Add(leaseDuration), ""); err != nil {
+			t.Fatal(err)
+		}
 		f.clock.Advance(leaseDuration)
 		f.round(t)
 		d := f.delivery(t, p.ID)

@@ -196,7 +196,10 @@ func (s *Service) recoverLeases(ctx context.Context) error {
 		}
 		a, ok := s.byID[d.AccountID]
 		to := storage.DeliveryUnknown
-		if ok && a.Publisher.Idempotent() {
+		if ok && a.Publisher.Idempotent() || d.CalledAttempt != d.Attempts {
+			// Sent again: under its key, which the network recognizes; or
+			// its call never started (it was claimed, and waited for its
+			// account's turn), so nothing of it reached the network.
 			to = storage.DeliveryScheduled
 		}
 		if err := s.store.ReleaseDelivery(ctx, d.ID, to, now); err != nil {
@@ -262,11 +265,11 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery, clai
 	// for a slot since. Renewing it now, guarded on this attempt, makes
 	// sure no recovery hands the delivery to another attempt mid-call.
 	// The key minted with the draft may be days old, and Bluesky takes
-	// record keys (TIDs) close to the present only: on the very first
-	// attempt, before anything reached the network, a fresh one is stored
-	// in the same statement.
+	// record keys (TIDs) close to the present only: at the first call,
+	// before anything reached the network, a fresh one is stored in the
+	// same statement.
 	freshKey := ""
-	if d.Attempts == 1 && d.LastError == "" {
+	if d.CalledAttempt == 0 && d.LastError == "" {
 		if key, err := s.newIdempotencyKey(s.now()); err == nil {
 			freshKey = key
 		}
@@ -329,15 +332,28 @@ func (s *Service) publish(ctx, callCtx context.Context, d storage.Delivery, clai
 		log.WarnContext(ctx, "delivery outcome unknown", "err", err)
 		return s.end(ctx, d, storage.DeliveryUnknown, message, EventUnknown)
 	}
+	// No answer, or a 2xx cut short: the network may hold the post.
+	unclear := netErr == nil || netErr.Status == 0 || social.Success(netErr.Status)
 	if social.ClassOf(err) == social.Transient && d.Attempts < maxAttempts {
 		next := s.now().Add(backoff(d.Attempts, err))
-		if rerr := s.store.RetryDelivery(ctx, d.ID, d.Attempts, next, message, s.now()); rerr != nil {
+		retry := s.store.RetryDelivery
+		if unclear {
+			retry = s.store.RetryUnansweredDelivery
+		}
+		if rerr := retry(ctx, d.ID, d.Attempts, next, message, s.now()); rerr != nil {
 			log.ErrorContext(ctx, "retry not recorded", "err", rerr)
 			return nil
 		}
 		log.WarnContext(ctx, "delivery will be retried", "err", err, "next_attempt", next)
 		s.Kick()
 		return nil
+	}
+	if social.ClassOf(err) == social.Transient && (unclear || d.Unsure) {
+		// Out of attempts, but this call or an earlier one may have
+		// reached the network: "failed" could be a lie. A person checks;
+		// Retry sends it under its same key.
+		log.WarnContext(ctx, "delivery out of attempts, outcome unknown", "err", err)
+		return s.end(ctx, d, storage.DeliveryUnknown, message, EventUnknown)
 	}
 	log.ErrorContext(ctx, "delivery failed", "err", err)
 	return s.end(ctx, d, storage.DeliveryFailed, message, EventFailed)

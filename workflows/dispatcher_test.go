@@ -190,21 +190,29 @@ func TestLeaseRecovery(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		idempotent bool
+		called     bool // the process died during the call, not before it
 		want       string
 		calls      int
 	}{
-		{"IdempotentNetworkIsTriedAgainWithTheSameKey", true, storage.DeliveryPublished, 1},
-		{"OtherNetworkAsksAPerson", false, storage.DeliveryUnknown, 0},
+		{"IdempotentNetworkIsTriedAgainWithTheSameKey", true, true, storage.DeliveryPublished, 1},
+		{"OtherNetworkAsksAPerson", false, true, storage.DeliveryUnknown, 0},
+		{"NeverCalledIsSentOnAnyNetwork", false, false, storage.DeliveryPublished, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, options{idempotent: tt.idempotent})
 			p := f.approved(t, "Bonjour")
-			// A publisher claimed it, then the process died.
+			// A publisher claimed it (and maybe started its call), then
+			// the process died.
 			now := f.clock.Now()
 			claimed, err := f.store.ClaimDeliveries(t.Context(), now, now.Add(leaseDuration), 10)
 			if err != nil || len(claimed) != 1 {
 				t.Fatalf("claim: %v %v", claimed, err)
+			}
+			if tt.called {
+				if err := f.store.RenewLease(t.Context(), claimed[0].ID, claimed[0].Attempts, now.Add(leaseDuration), ""); err != nil {
+					t.Fatal(err)
+				}
 			}
 			f.round(t)
 			if f.pub.callCount() != 0 {
