@@ -110,8 +110,8 @@ func (n *Notifier) post(ctx context.Context, m outgoing) (channel, ts string, er
 		if err == nil {
 			return channel, ts, nil
 		}
-		wait, uncertain := n.uncertain(ctx, err)
-		if !uncertain {
+		wait, unclear := uncertain(ctx, err)
+		if !unclear {
 			return "", "", err
 		}
 		n.log.WarnContext(ctx, "chat.postMessage without a clear answer: looking for the message before posting again",
@@ -135,7 +135,7 @@ func (n *Notifier) post(ctx context.Context, m outgoing) (channel, ts string, er
 
 // uncertain says whether err leaves it open that the message was posted,
 // and how long to wait before looking: Slack's Retry-After for a 429.
-func (n *Notifier) uncertain(ctx context.Context, err error) (time.Duration, bool) {
+func uncertain(ctx context.Context, err error) (time.Duration, bool) {
 	if ctx.Err() != nil {
 		return 0, false // no time left to look, nor to post
 	}
@@ -147,7 +147,10 @@ func (n *Notifier) uncertain(ctx context.Context, err error) (time.Duration, boo
 	if errors.As(err, &status) {
 		// A 429 without Retry-After, or a server error: the message may
 		// have been written before the answer failed.
-		return settleWait, status.Code == http.StatusTooManyRequests || status.Code >= 500
+		if status.Code == http.StatusTooManyRequests || status.Code >= 500 {
+			return settleWait, true
+		}
+		return 0, false
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return 0, false // never reached Slack
@@ -169,28 +172,29 @@ func (n *Notifier) find(ctx context.Context, m outgoing, since time.Time) (strin
 	for range searchPages {
 		var msgs []slack.Message
 		var more bool
+		var next string
 		err := n.retryLimited(ctx, func() error {
-			var err error
 			if m.thread != "" {
-				msgs, more, cursor, err = n.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				page, hasMore, nextCursor, err := n.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 					ChannelID: m.channel, Timestamp: m.thread, Oldest: oldest, Inclusive: true,
 					Limit: searchPageSize, Cursor: cursor, IncludeAllMetadata: true,
 				})
+				msgs, more, next = page, hasMore, nextCursor
 				return err
 			}
-			var page *slack.GetConversationHistoryResponse
-			page, err = n.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			page, err := n.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 				ChannelID: m.channel, Oldest: oldest, Inclusive: true,
 				Limit: searchPageSize, Cursor: cursor, IncludeAllMetadata: true,
 			})
 			if err == nil {
-				msgs, more, cursor = page.Messages, page.HasMore, page.ResponseMetaData.NextCursor
+				msgs, more, next = page.Messages, page.HasMore, page.ResponseMetaData.NextCursor
 			}
 			return err
 		})
 		if err != nil {
 			return "", fmt.Errorf("bot: searching %s for a %s: %w", m.channel, m.kind, err)
 		}
+		cursor = next
 		for _, msg := range msgs {
 			if msg.Metadata.EventType == m.kind && fmt.Sprint(msg.Metadata.EventPayload["key"]) == m.key {
 				return msg.Timestamp, nil

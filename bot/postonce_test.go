@@ -5,11 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"catweete/storage"
 	"catweete/workflows"
@@ -467,5 +474,42 @@ func TestMessageMetadataIsSlacks(t *testing.T) {
 	}
 	if got := fmt.Sprint(len(newKey())); got != "24" || newKey() == newKey() {
 		t.Errorf("keys of thread lines are not fresh random keys")
+	}
+}
+
+// TestWhichAnswersLeaveItOpen: which errors of chat.postMessage may follow
+// a message that was posted (searched for, after the wait returned), and
+// which say it was not (returned as they are).
+func TestWhichAnswersLeaveItOpen(t *testing.T) {
+	t.Parallel()
+	live := context.Background()
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	refused := &url.Error{Op: "Post", URL: "https://slack.example/api/chat.postMessage", Err: &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+	timedOut := &url.Error{Op: "Post", URL: "https://slack.example/api/chat.postMessage", Err: context.DeadlineExceeded}
+	reset := &url.Error{Op: "Post", URL: "https://slack.example/api/chat.postMessage", Err: io.ErrUnexpectedEOF}
+	for _, tt := range []struct {
+		name      string
+		ctx       context.Context
+		err       error
+		wait      time.Duration
+		uncertain bool
+	}{
+		{"RateLimited", live, &slack.RateLimitedError{RetryAfter: 5 * time.Second}, 5 * time.Second, true},
+		{"RateLimitedRetryAfterZero", live, &slack.RateLimitedError{}, time.Second, true},
+		{"TooManyRequestsWithoutRetryAfter", live, slack.StatusCodeError{Code: 429, Status: "429 Too Many Requests"}, time.Second, true},
+		{"ServerError", live, slack.StatusCodeError{Code: 503, Status: "503 Service Unavailable"}, time.Second, true},
+		{"NotFound", live, slack.StatusCodeError{Code: 404, Status: "404 Not Found"}, 0, false},
+		{"SlackSaidNo", live, slack.SlackErrorResponse{Err: "channel_not_found"}, 0, false},
+		{"ConnectionRefused", live, refused, 0, false},
+		{"Timeout", live, timedOut, time.Second, true},
+		{"AnswerCutShort", live, reset, time.Second, true},
+		{"OwnDeadline", live, fmt.Errorf("post: %w", context.DeadlineExceeded), time.Second, true},
+		{"NoTimeLeft", ended, &slack.RateLimitedError{RetryAfter: time.Second}, 0, false},
+	} {
+		wait, unclear := uncertain(tt.ctx, tt.err)
+		if wait != tt.wait || unclear != tt.uncertain {
+			t.Errorf("%s: uncertain = %s, %v; want %s, %v", tt.name, wait, unclear, tt.wait, tt.uncertain)
+		}
 	}
 }
