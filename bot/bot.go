@@ -641,8 +641,9 @@ func (b *Bot) onSubmission(cb slack.InteractionCallback) ack {
 		if cb.View.ID != "" {
 			first, err := b.events.MarkEventSeen(context.Background(), "view:"+cb.View.ID, b.now())
 			if err != nil {
-				b.log.Error("draft submission not recorded", "user", user, "err", err)
-				return slack.NewErrorsViewSubmissionResponse(map[string]string{blockText: b.cat.T(lang, commands.MsgInternal)})
+				// The modal stays open with the reason (a busy or full
+				// database says so), and can be sent again.
+				return slack.NewErrorsViewSubmissionResponse(map[string]string{blockText: b.router.ErrorText(context.Background(), lang, 0, err)})
 			}
 			if !first {
 				b.log.Info("draft submitted twice", "user", user, "view", cb.View.ID)

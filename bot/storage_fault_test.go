@@ -221,7 +221,7 @@ func (f *fixture) event(t *testing.T, payload map[string]any, retry int) *http.R
 
 func TestDatabaseBusy(t *testing.T) {
 	t.Parallel()
-	f, log, path := setupDatabase(t, storage.Options{BusyTimeout: 50 * time.Millisecond})
+	f, log, path := setupDatabase(t, storage.Options{BusyTimeout: 50 * time.Millisecond, EventBusyTimeout: 50 * time.Millisecond})
 	post := f.draft(t, "Ça tweete !")
 	before := f.postState(t, post.ID)
 	release := lockDatabase(t, path)
@@ -237,6 +237,16 @@ func TestDatabaseBusy(t *testing.T) {
 		t.Fatalf("approve: HTTP %d, want the ack", resp.StatusCode)
 	}
 	f.toldPrivately(t, "UAPPROVER", busyFR)
+	// The draft form: it stays open, and says why.
+	view := f.bot.draftModal(modalMeta{UserID: "U1", Channel: "C1"}, "")
+	_, ack := f.interaction(t, viewSubmission(t, "U1", view, map[string]map[string]any{blockText: {inputText: plainValue("Nouveau post")}}))
+	var modal struct {
+		Action string            `json:"response_action"`
+		Errors map[string]string `json:"errors"`
+	}
+	if err := json.Unmarshal(ack, &modal); err != nil || modal.Action != "errors" || modal.Errors[blockText] != busyFR {
+		t.Errorf("draft form sent while busy: ack %s, want the form kept open saying %q", ack, busyFR)
+	}
 
 	// A mention: its id cannot be recorded, so it is not taken, and
 	// Slack is asked to deliver it again.
@@ -246,8 +256,8 @@ func TestDatabaseBusy(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("mention while busy: HTTP %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	if n := log.count(slog.LevelWarn, "database busy"); n != 3 {
-		t.Errorf("%d Warn lines \"database busy\", want one per refused draft and click", n)
+	if n := log.count(slog.LevelWarn, "database busy"); n != 4 {
+		t.Errorf("%d Warn lines \"database busy\", want one per refused draft, click and form", n)
 	}
 
 	release()

@@ -75,7 +75,7 @@ func lockWriter(t *testing.T, path string) (release func()) {
 func TestBusyDatabase(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "catweete.db")
-	s, err := OpenWith(t.Context(), path, Options{BusyTimeout: 50 * time.Millisecond})
+	s, err := OpenWith(t.Context(), path, Options{BusyTimeout: 50 * time.Millisecond, EventBusyTimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +126,36 @@ func TestBusyDatabase(t *testing.T) {
 	}
 	if n := count(t, s, "posts"); n != 3 {
 		t.Errorf("%d posts, want 3: the first and one per write after the lock", n)
+	}
+}
+
+// A Slack event id is recorded while Slack waits for the answer: it waits
+// for the lock its own, shorter, time, and leaves the connection with the
+// store's.
+func TestEventSeenWaitsLessThanOtherWrites(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "catweete.db")
+	s, err := OpenWith(t.Context(), path, Options{BusyTimeout: time.Hour, EventBusyTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	// One connection: the one MarkEventSeen used is the one read below.
+	s.sqlDB.SetMaxOpenConns(1)
+	release := lockWriter(t, path)
+	if _, err := s.MarkEventSeen(t.Context(), "Ev1", t0); !errors.Is(err, ErrBusy) {
+		t.Fatalf("MarkEventSeen under another writer's lock: %v, want ErrBusy", err)
+	}
+	release()
+	var ms int64
+	if err := s.sqlDB.QueryRowContext(t.Context(), "PRAGMA busy_timeout").Scan(&ms); err != nil {
+		t.Fatal(err)
+	}
+	if ms != time.Hour.Milliseconds() {
+		t.Errorf("the connection waits %d ms after MarkEventSeen, want the store's %d", ms, time.Hour.Milliseconds())
+	}
+	if first, err := s.MarkEventSeen(t.Context(), "Ev1", t0); err != nil || !first {
+		t.Errorf("MarkEventSeen once the lock is gone: %v, %v; want a first sighting", first, err)
 	}
 }
 

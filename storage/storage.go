@@ -48,6 +48,9 @@ type Store struct {
 	queries
 	sqlDB  *sql.DB
 	memory bool
+	// busyTimeout is every connection's wait for the write lock;
+	// eventBusyTimeout, MarkEventSeen's.
+	busyTimeout, eventBusyTimeout time.Duration
 }
 
 // Tx is a transaction opened by Store.WithTx: the same methods as Store,
@@ -61,6 +64,9 @@ type Options struct {
 	// BusyTimeout is how long a write waits for another writer's lock
 	// before it fails with ErrBusy; if 0, 10 s.
 	BusyTimeout time.Duration
+	// EventBusyTimeout is how long MarkEventSeen waits for the lock: it
+	// runs while Slack waits for its answer, 3 s at most; if 0, 2 s.
+	EventBusyTimeout time.Duration
 	// MaxPageCount caps the database's size, in pages (SQLite's
 	// max_page_count): past it, writes fail with ErrFull as on a full disk.
 	// If 0, only the disk limits it.
@@ -92,6 +98,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 10 * time.Second
 	}
+	if opts.EventBusyTimeout <= 0 {
+		opts.EventBusyTimeout = 2 * time.Second
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -100,7 +109,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
-	params.Set("_busy_timeout", strconv.FormatInt(max(opts.BusyTimeout.Milliseconds(), 1), 10))
+	params.Set("_busy_timeout", milliseconds(opts.BusyTimeout))
 	params.Set("_foreign_keys", "on")
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_txlock", "immediate")
@@ -136,12 +145,19 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	h := &health{log: opts.Logger, path: path, now: opts.Now}
 	gen := new(generation)
-	s := &Store{queries: queries{db: classifyingDB{db: sqlDB, health: h, gen: gen}, health: h, gen: gen}, sqlDB: sqlDB, memory: path == ":memory:"}
+	s := &Store{queries: queries{db: classifyingDB{db: sqlDB, health: h, gen: gen}, health: h, gen: gen}, sqlDB: sqlDB, memory: path == ":memory:",
+		busyTimeout: opts.BusyTimeout, eventBusyTimeout: opts.EventBusyTimeout}
 	if err := s.Migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// milliseconds is d as SQLite's busy_timeout takes it: whole
+// milliseconds, at least one.
+func milliseconds(d time.Duration) string {
+	return strconv.FormatInt(max(d.Milliseconds(), 1), 10)
 }
 
 // connector opens connections with a driver of the Store's own, so that
