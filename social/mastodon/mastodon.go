@@ -17,7 +17,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"catweete/social"
@@ -255,6 +257,21 @@ func (c *Client) call(ctx context.Context, method, path string, in any, idempote
 		req.Header.Set("Idempotency-Key", idempotencyKey)
 	}
 
+	// Go's transport sends a request that carries an Idempotency-Key again,
+	// by itself, when the connection drops before the answer: the answer is
+	// then the second sending's. Counted here, so that a refusal of the
+	// second does not pass for the fate of the first.
+	var sent atomic.Int32
+	if idempotencyKey != "" {
+		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(w httptrace.WroteRequestInfo) {
+				if w.Err == nil {
+					sent.Add(1)
+				}
+			},
+		}))
+	}
+
 	// No answer, an answer cut short or one that is not the documented JSON
 	// are Transient: Publish's idempotency key makes the retry harmless.
 	resp, data, err := social.Send(c.http, req, social.NetworkMastodon)
@@ -262,7 +279,15 @@ func (c *Client) call(ctx context.Context, method, path string, in any, idempote
 		return err
 	}
 	if !social.Success(resp.StatusCode) {
-		return c.statusError(resp, data)
+		e := c.statusError(resp, data)
+		if sent.Load() > 1 && e.Class == social.Transient {
+			// The first sending may have made the status, the refused one
+			// cannot say: this is no clear answer (Status 0), and the
+			// retry under the same key will find out.
+			e.Message = social.CleanMessage(fmt.Sprintf("the connection was lost, and sending it again got %d %s", e.Status, e.Message), c.token)
+			e.Status = 0
+		}
+		return e
 	}
 	return social.DecodeJSON(social.NetworkMastodon, resp.StatusCode, data, out, "Mastodon")
 }
