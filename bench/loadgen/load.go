@@ -117,7 +117,7 @@ func ackMessage(body []byte) bool { return bytes.Contains(body, []byte(`"text"`)
 // the work was refused.
 func busyWhenMessage(kind string) bool { return kind == kindStatus || kind == kindDraft }
 
-// run is one measurement's state.
+// loadRun is one measurement's state.
 type loadRun struct {
 	cfg    config
 	client *client
