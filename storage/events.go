@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"time"
 )
@@ -17,22 +16,10 @@ import (
 // and Slack delivers it again; waiting the store's longer busy timeout
 // would only answer Slack after it stopped listening.
 func (s *Store) MarkEventSeen(ctx context.Context, eventID string, at time.Time) (bool, error) {
-	conn, err := s.sqlDB.Conn(ctx)
-	if err != nil {
-		return false, fmt.Errorf("storage: event %s: %w", eventID, s.health.classify(err))
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+milliseconds(s.eventBusyTimeout)); err != nil {
-		return false, fmt.Errorf("storage: event %s: %w", eventID, err)
-	}
-	defer func() {
-		// The connection goes back to the pool with the store's own wait,
-		// or not at all.
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+milliseconds(s.busyTimeout)); err != nil {
-			conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // the connection is dropped either way
-		}
-	}()
-	q := queries{db: classifyingDB{db: conn, health: s.health, gen: s.gen}, health: s.health, gen: s.gen}
+	// No generation: an event id recorded changes nothing catweete
+	// reports, and counting it would make every mention recompute the
+	// status report it answers with.
+	q := queries{db: classifyingDB{db: s.eventsDB, health: s.health}, health: s.health}
 	return q.MarkEventSeen(ctx, eventID, at)
 }
 

@@ -48,9 +48,10 @@ type Store struct {
 	queries
 	sqlDB  *sql.DB
 	memory bool
-	// busyTimeout is every connection's wait for the write lock;
-	// eventBusyTimeout, MarkEventSeen's.
-	busyTimeout, eventBusyTimeout time.Duration
+	// eventsDB records Slack's event ids: the same database, on
+	// connections that wait EventBusyTimeout for the write lock (sqlDB
+	// itself for :memory:, where no one else writes).
+	eventsDB *sql.DB
 }
 
 // Tx is a transaction opened by Store.WithTx: the same methods as Store,
@@ -117,6 +118,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	// query, fragment or escapes ("team#1.db" must not open "team").
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	dsn := "file:" + escaped + "?" + params.Encode()
+	params.Set("_busy_timeout", milliseconds(opts.EventBusyTimeout))
+	eventsDSN := "file:" + escaped + "?" + params.Encode()
 	drv := &sqlite3.SQLiteDriver{}
 	if opts.MaxPageCount > 0 {
 		// max_page_count belongs to a connection, not to the file: every
@@ -128,6 +131,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	sqlDB := sql.OpenDB(connector{dsn: dsn, driver: drv})
+	eventsDB := sqlDB
 	if path == ":memory:" {
 		// Each connection to :memory: is a database of its own: keep the
 		// one connection for ever.
@@ -135,20 +139,29 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		sqlDB.SetConnMaxIdleTime(0)
 		sqlDB.SetConnMaxLifetime(0)
 	} else {
+		// Event ids are recorded on connections of their own, which wait
+		// for the lock no longer than EventBusyTimeout: one statement per
+		// event, where switching a shared connection's busy_timeout there
+		// and back took three.
+		eventsDB = sql.OpenDB(connector{dsn: eventsDSN, driver: drv})
+		eventsDB.SetMaxOpenConns(2)
+		eventsDB.SetMaxIdleConns(2)
+		eventsDB.SetConnMaxIdleTime(5 * time.Minute)
 		sqlDB.SetMaxOpenConns(8)
 		sqlDB.SetMaxIdleConns(8)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		if err := enterWAL(ctx, sqlDB); err != nil {
 			sqlDB.Close()
+			eventsDB.Close()
 			return nil, fmt.Errorf("storage: open %s: %w", path, err)
 		}
 	}
 	h := &health{log: opts.Logger, path: path, now: opts.Now}
 	gen := new(generation)
 	s := &Store{queries: queries{db: classifyingDB{db: sqlDB, health: h, gen: gen}, health: h, gen: gen}, sqlDB: sqlDB, memory: path == ":memory:",
-		busyTimeout: opts.BusyTimeout, eventBusyTimeout: opts.EventBusyTimeout}
+		eventsDB: eventsDB}
 	if err := s.Migrate(ctx); err != nil {
-		sqlDB.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -196,6 +209,9 @@ func enterWAL(ctx context.Context, db *sql.DB) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.eventsDB != s.sqlDB {
+		return errors.Join(s.eventsDB.Close(), s.sqlDB.Close())
+	}
 	return s.sqlDB.Close()
 }
 
