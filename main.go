@@ -49,6 +49,11 @@ const stopBudget = 8 * time.Second
 // within minutes, so a few days is plenty.
 const eventMemory = 72 * time.Hour
 
+// commandAckWait is how long a slash command's ack waits for its answer to
+// carry it: most answers take milliseconds, and the 1.5 s left of Slack's
+// 3 s cover the network and a busy machine.
+const commandAckWait = 1500 * time.Millisecond
+
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := run(os.Args[1:], log); err != nil {
@@ -281,7 +286,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	slackBot, err := bot.New(ctx, bot.Config{
 		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: cfg.SigningSecret.Reveal(), AppID: cfg.SlackAppID,
-		Now: now, Logger: log, Requests: metrics.Slack,
+		Now: now, Logger: log, Requests: metrics.Slack, AckWait: commandAckWait,
 	})
 	if err != nil {
 		server.Close()

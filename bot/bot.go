@@ -40,13 +40,19 @@ type Config struct {
 	// timeout.
 	HTTPClient *http.Client
 	// Workers and Queue size the pool that does the work after the ack; if
-	// 0, 8 workers and 1024 waiting jobs.
+	// 0, 32 workers and 4096 waiting jobs. Jobs mostly wait for Slack's
+	// Web API, so the pool is larger than the machine's cores: a burst of
+	// mentions is answered, not refused.
 	Workers int
 	Queue   int
 	// JobTimeout bounds one job; if 0, 30 s.
 	JobTimeout time.Duration
-	Now        func() time.Time // if nil, time.Now
-	Logger     *slog.Logger     // if nil, discarded
+	// AckWait is how long, over HTTP, a slash command's ack waits for the
+	// command's answer to carry it (Slack waits 3 s for the ack); longer
+	// work answers through the response_url. If 0, the ack never waits.
+	AckWait time.Duration
+	Now     func() time.Time // if nil, time.Now
+	Logger  *slog.Logger     // if nil, discarded
 	// Requests counts Slack's requests and times their acks; if nil, they
 	// are not measured.
 	Requests *telemetry.Slack
@@ -67,6 +73,7 @@ type Bot struct {
 	// so it must not wait behind slow jobs in the main pool.
 	modals     *pool
 	jobTimeout time.Duration
+	ackWait    time.Duration
 	now        func() time.Time
 	log        *slog.Logger
 	requests   *telemetry.Slack // never nil: its endpoints are, when not measured
@@ -89,10 +96,10 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if cfg.Workers == 0 {
-		cfg.Workers = 8
+		cfg.Workers = 32
 	}
 	if cfg.Queue == 0 {
-		cfg.Queue = 1024
+		cfg.Queue = 4096
 	}
 	if cfg.JobTimeout == 0 {
 		cfg.JobTimeout = 30 * time.Second
@@ -114,7 +121,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		api: cfg.API, router: cfg.Router, cat: cfg.Router.Catalog(), notifier: cfg.Notifier, events: cfg.Events,
 		verifier: NewVerifier(cfg.SigningSecret, cfg.Now), httpClient: cfg.HTTPClient,
 		pool: newPool(cfg.Workers, cfg.Queue), modals: newPool(4, 64),
-		jobTimeout: cfg.JobTimeout, now: cfg.Now, log: cfg.Logger, requests: cfg.Requests,
+		jobTimeout: cfg.JobTimeout, ackWait: cfg.AckWait, now: cfg.Now, log: cfg.Logger, requests: cfg.Requests,
 		userID: auth.UserID,
 		home: installation{teamID: auth.TeamID, enterpriseID: auth.EnterpriseID,
 			appID: appIDOf(ctx, cfg.API, auth.BotID, cfg.AppID, cfg.Logger)},
@@ -189,8 +196,11 @@ type ephemeralAck struct {
 type ack = any
 
 // onCommand handles a slash command. Help is answered in the ack itself;
-// everything else after it, through the response_url.
-func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
+// everything else runs in the pool, after the ack. With wait > 0, the ack
+// waits that long for the answer and carries it: the person sees it at
+// once, and the bot saves a call to the response_url, which then serves
+// only answers slower than wait (and the digest, and modals' errors).
+func (b *Bot) onCommand(cmd slack.SlashCommand, wait time.Duration) ack {
 	if b.foreign(context.Background(), commandOrigin(cmd)) {
 		lang := b.router.Parse(cmd.Text).Lang
 		if lang == "" {
@@ -215,8 +225,17 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
 	if parsed.Name == commands.CmdDraft && strings.TrimSpace(parsed.Args) == "" {
 		run = b.soon
 	}
+	// Unbuffered: a send succeeds only while the ack still waits for it.
+	inAck := make(chan string)
 	ok := run("command", func(ctx context.Context) {
 		reply := b.router.Run(ctx, req, parsed)
+		if !reply.PostDigest && !reply.OpenDraftModal && wait > 0 {
+			select {
+			case inAck <- reply.Text:
+				return
+			default: // the ack has gone: the response_url it is
+			}
+		}
 		if reply.PostDigest {
 			b.digestReply(ctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, reply.Lang)
 			return
@@ -235,7 +254,20 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) ack {
 		b.log.Warn("pool full: command refused", "user", cmd.UserID)
 		return busyAck{ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBusy)}}
 	}
-	return nil
+	if wait <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case text := <-inAck:
+		if text == "" {
+			return nil
+		}
+		return ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+	case <-timer.C:
+		return nil
+	}
 }
 
 // respond answers one person privately: through the response_url when

@@ -93,7 +93,7 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) 
 		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 		APIAppID: form.Get("api_app_id"), IsEnterpriseInstall: form.Get("is_enterprise_install") == "true",
 	}
-	return writeAck(w, b, b.onCommand(cmd))
+	return writeAck(w, b, b.onCommand(cmd, b.ackWait))
 }
 
 func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) telemetry.Outcome {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -86,6 +87,47 @@ func TestHTTP(t *testing.T) {
 		}
 		if err := json.Unmarshal(answers[0].Body, &msg); err != nil || msg.ResponseType != "ephemeral" || !strings.Contains(msg.Text, "La file est vide") {
 			t.Fatalf("response_url got %s (%v), want the empty queue, ephemeral", answers[0].Body, err)
+		}
+	})
+
+	t.Run("AnswerReadyWithinAckWaitIsInTheAck", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, func(o *setupOptions) { o.ackWait = waitLimit })
+		resp, body := f.command(t, "U1", "alors ça tweete ?", f.slack.responseURL(7))
+		var msg struct {
+			ResponseType string `json:"response_type"`
+			Text         string `json:"text"`
+		}
+		if err := json.Unmarshal(body, &msg); err != nil || resp.Header.Get("Content-Type") != jsonType {
+			t.Fatalf("ack %q (%s): %v", body, resp.Header.Get("Content-Type"), err)
+		}
+		if msg.ResponseType != "ephemeral" || !strings.Contains(msg.Text, "rien n'a été publié depuis lundi") {
+			t.Fatalf("ack = %+v, want the status, ephemeral", msg)
+		}
+		// Answered once: nothing more through the response_url.
+		f.command(t, "U1", "aide", f.slack.responseURL(8)) // a request after, to order the check
+		if got := only(f.slack.snapshot(), "response_url"); len(got) != 0 {
+			t.Fatalf("response_url also got %d answers: %s", len(got), got[0].Body)
+		}
+	})
+
+	t.Run("AnswerSlowerThanAckWaitGoesToTheResponseURLOnce", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, func(o *setupOptions) { o.ackWait = 50 * time.Millisecond })
+		// A draft's answer waits for its card, which Slack holds.
+		release := f.blockMethod(t, "chat.postMessage")
+		resp, body := f.command(t, "U1", "brouillon Le nouveau site est en ligne", f.slack.responseURL(7))
+		if resp.StatusCode != http.StatusOK || len(body) != 0 {
+			t.Fatalf("ack = %d %q, want an empty 200 once the wait is over", resp.StatusCode, body)
+		}
+		release()
+		answers := f.slack.waitMethod(t, "response_url", 1)
+		if !strings.Contains(string(answers[0].Body), "n°") {
+			t.Fatalf("response_url got %s, want the draft's answer", answers[0].Body)
+		}
+		f.command(t, "U1", "aide", f.slack.responseURL(8))
+		if got := only(f.slack.snapshot(), "response_url"); len(got) != 1 {
+			t.Fatalf("response_url got %d answers, want 1", len(got))
 		}
 	})
 

@@ -469,6 +469,9 @@ type setupOptions struct {
 	approvers []string
 	// appID is SLACK_APP_ID; empty to ask bots.info.
 	appID string
+	// ackWait is Config.AckWait: 0, a slash command's ack never waits for
+	// its answer.
+	ackWait time.Duration
 	// hooks answer Web API methods from the start, bot.New's calls
 	// included.
 	hooks map[string]hookFunc
@@ -521,7 +524,7 @@ func setup(t testing.TB, opts ...func(*setupOptions)) *fixture {
 	b, err := New(ctx, Config{
 		API: api, Router: router, Notifier: notifier, Events: store, SigningSecret: testSecret,
 		HTTPClient: fs.srv.Client(), Workers: o.workers, Queue: o.queue, JobTimeout: waitLimit,
-		AppID: o.appID, Logger: o.logger,
+		AppID: o.appID, Logger: o.logger, AckWait: o.ackWait,
 	})
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)

@@ -314,7 +314,9 @@ func (b *Bot) socketRequest(sc *socketConn, frame socketFrame) {
 			outcome = telemetry.Unreadable
 			break
 		}
-		payload, outcome = unwrapAck(b.onCommand(cmd))
+		// A Socket Mode connection handles one envelope at a time: its
+		// ack does not wait for the answer.
+		payload, outcome = unwrapAck(b.onCommand(cmd, 0))
 	case "interactive":
 		ep = b.requests.Interactivity
 		var cb slack.InteractionCallback
