@@ -99,7 +99,8 @@ func TestFaultsPublishOnceThroughFailuresAndKills(t *testing.T) {
 
 	// Drafts are spread over three quarters of the kill points; the rest
 	// kill while only publishing is left.
-	perRound := (drafts + max(maxKills*3/4, 1) - 1) / max(maxKills*3/4, 1)
+	draftRounds := max(maxKills*3/4, 1)
+	perRound := (drafts + draftRounds - 1) / draftRounds
 	var (
 		posts     []*crashPost
 		kills     []faultKill
