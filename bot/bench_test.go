@@ -111,13 +111,49 @@ func BenchmarkAck(b *testing.B) {
 	}
 }
 
-// BenchmarkStatus answers "alors ça tweete ?" over a database holding 300
-// posts: 100 waiting for approval, 200 approved and scheduled. It is the
-// work a status command does after its ack, the answer's posting aside.
-func BenchmarkStatus(b *testing.B) {
-	f := setup(b)
+// BenchmarkAckStatus serves `/catweete status` over a database holding
+// 300 posts, its answer carried by the ack (AckWait), in process beside
+// limitHandler: the request as the load test sends it, the network aside.
+func BenchmarkAckStatus(b *testing.B) {
+	f := setup(b, func(o *setupOptions) { o.ackWait = time.Second })
+	seedPosts(b, f, 300)
+	mux := http.NewServeMux()
+	f.bot.Routes(mux)
+	form := url.Values{
+		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
+		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
+		"text": {"status"}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
+	}
+	body := []byte(form.Encode())
+	signed := http.Header{}
+	signed.Set("Content-Type", formType)
+	sign(signed, body)
+	for _, bench := range []struct {
+		name    string
+		handler http.Handler
+	}{
+		{"limit", limitHandler(testSecret)},
+		{"status", mux},
+	} {
+		b.Run(bench.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
+				req.Header = signed
+				rec := httptest.NewRecorder()
+				bench.handler.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || (bench.name == "status" && rec.Body.Len() == 0) {
+					b.Fatalf("status %d, body %q", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// seedPosts drafts n posts, and approves two in three.
+func seedPosts(b *testing.B, f *fixture, n int) {
 	ctx := b.Context()
-	for i := range 300 {
+	for i := range n {
 		p, err := f.svc.Draft(ctx, workflows.DraftRequest{AuthorID: "UAUTHOR", Text: fmt.Sprintf("Post n°%d de la semaine", i), OriginChannel: "C1"})
 		if err != nil {
 			b.Fatal(err)
@@ -128,6 +164,15 @@ func BenchmarkStatus(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkStatus answers "alors ça tweete ?" over a database holding 300
+// posts: 100 waiting for approval, 200 approved and scheduled. It is the
+// work a status command does after its ack, the answer's posting aside.
+func BenchmarkStatus(b *testing.B) {
+	f := setup(b)
+	ctx := b.Context()
+	seedPosts(b, f, 300)
 	req := commands.Request{Text: "alors ça tweete ?", UserID: "U1", ChannelID: "C1", Source: commands.SourceSlashCommand}
 	b.ReportAllocs()
 	for b.Loop() {

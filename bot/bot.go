@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -225,16 +226,11 @@ func (b *Bot) onCommand(cmd slack.SlashCommand, wait time.Duration) ack {
 	if parsed.Name == commands.CmdDraft && strings.TrimSpace(parsed.Args) == "" {
 		run = b.soon
 	}
-	// Unbuffered: a send succeeds only while the ack still waits for it.
-	inAck := make(chan string)
+	answer := newAckAnswer()
 	ok := run("command", func(ctx context.Context) {
 		reply := b.router.Run(ctx, req, parsed)
-		if !reply.PostDigest && !reply.OpenDraftModal && wait > 0 {
-			select {
-			case inAck <- reply.Text:
-				return
-			default: // the ack has gone: the response_url it is
-			}
+		if !reply.PostDigest && !reply.OpenDraftModal && wait > 0 && answer.give(reply.Text) {
+			return
 		}
 		if reply.PostDigest {
 			b.digestReply(ctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, reply.Lang)
@@ -257,16 +253,54 @@ func (b *Bot) onCommand(cmd slack.SlashCommand, wait time.Duration) ack {
 	if wait <= 0 {
 		return nil
 	}
+	text, ok := answer.take(wait)
+	if !ok || text == "" {
+		return nil
+	}
+	return ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+}
+
+// ackAnswer hands a command's answer from its job to its ack, once: the
+// job gives it, and the ack takes it if it came within the wait. An answer
+// given after the ack has gone is refused, and the job sends it through
+// the response_url instead; never both, never neither.
+type ackAnswer struct {
+	ready chan string // holds the answer, once given
+	mu    sync.Mutex
+	gone  bool // the ack has gone without the answer
+}
+
+func newAckAnswer() *ackAnswer { return &ackAnswer{ready: make(chan string, 1)} }
+
+// give offers text to the ack; false if the ack has gone.
+func (a *ackAnswer) give(text string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.gone {
+		return false
+	}
+	a.ready <- text // never blocks: one answer, one slot
+	return true
+}
+
+// take waits up to wait for the answer; false if it did not come, and
+// then none will be taken.
+func (a *ackAnswer) take(wait time.Duration) (string, bool) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
-	case text := <-inAck:
-		if text == "" {
-			return nil
-		}
-		return ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+	case text := <-a.ready:
+		return text, true
 	case <-timer.C:
-		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.gone = true
+	select {
+	case text := <-a.ready: // given as the wait ran out
+		return text, true
+	default:
+		return "", false
 	}
 }
 

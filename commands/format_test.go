@@ -41,8 +41,16 @@ func TestSlackToPlain(t *testing.T) {
 
 func TestEscape(t *testing.T) {
 	t.Parallel()
-	if got, want := Escape("a<b>&c &amp;"), "a&lt;b&gt;&amp;c &amp;amp;"; got != want {
-		t.Errorf("Escape = %q, want %q", got, want)
+	for in, want := range map[string]string{
+		"a<b>&c &amp;": "a&lt;b&gt;&amp;c &amp;amp;",
+		"":             "",
+		"Déjà vu ! <3": "Déjà vu ! &lt;3",
+		"« été » & 🐈":  "« été » &amp; 🐈",
+		"rien à faire": "rien à faire",
+	} {
+		if got := Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
 	}
 	// What the bot shows is what a person typed: escape undoes SlackToPlain.
 	for _, in := range []string{"Tom &amp; Jerry", "1 &lt; 2", "a &gt; b"} {

@@ -78,7 +78,34 @@ func handleStatus(ctx context.Context, r *Router, c Call) Reply {
 	if err != nil {
 		return Reply{Text: r.ErrorText(ctx, c.Lang, 0, err)}
 	}
-	return Reply{Text: r.StatusText(c.Lang, report)}
+	return Reply{Text: r.statusAnswer(c.Lang, report)}
+}
+
+// statusAnswer is StatusText, drawn once per report, language and second:
+// "alors ça tweete ?" comes in bursts, and drawing the answer costs more
+// than the rest of answering it. What StatusText shows of the clock counts
+// whole minutes from instants stored to the second, so it cannot change
+// within a second.
+func (r *Router) statusAnswer(lang Lang, rep workflows.StatusReport) string {
+	second := rep.Now.Unix()
+	r.statusDrawn.mu.Lock()
+	last, ok := r.statusDrawn.byLang[lang]
+	r.statusDrawn.mu.Unlock()
+	if ok && last.serial == rep.Serial && last.second == second && rep.Serial != 0 {
+		return last.text
+	}
+	text := r.StatusText(lang, rep)
+	r.statusDrawn.mu.Lock()
+	r.statusDrawn.byLang[lang] = drawnStatus{serial: rep.Serial, second: second, text: text}
+	r.statusDrawn.mu.Unlock()
+	return text
+}
+
+// drawnStatus is the last status answer drawn in one language.
+type drawnStatus struct {
+	serial uint64
+	second int64
+	text   string
 }
 
 // StatusText answers "alors ça tweete ?" in a few true lines: what went out

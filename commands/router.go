@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"catweete/storage"
@@ -121,6 +122,12 @@ type Router struct {
 	// helpText is the help of each language, written once: it depends on
 	// the command table alone, and help is the most asked command.
 	helpText map[Lang]string
+	// statusDrawn keeps the last status answer of each language
+	// (statusAnswer).
+	statusDrawn struct {
+		mu     sync.Mutex
+		byLang map[Lang]drawnStatus
+	}
 }
 
 type alias struct {
@@ -182,6 +189,7 @@ func build(cfg Config, defs []Definition) (*Router, error) {
 	}
 	r.phrases = statusPhrases()
 	r.helpText = map[Lang]string{French: r.writeHelp(French), English: r.writeHelp(English)}
+	r.statusDrawn.byLang = make(map[Lang]drawnStatus)
 	return r, nil
 }
 
@@ -356,7 +364,24 @@ func (c *Catalog) DeliveryStateName(lang Lang, status string) string {
 // escape makes text safe inside Slack mrkdwn: &, < and > are control
 // characters there (links, mentions).
 func escape(text string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text)
+	if !strings.ContainsAny(text, "&<>") {
+		return text // most texts: no copy
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 16)
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // Escape is escape for the bot's renderers.

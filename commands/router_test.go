@@ -711,3 +711,41 @@ func TestStatusNamesWhoWaitingPostsWaitFor(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusAnswerDrawnOncePerReportAndSecond: the status answer is drawn
+// again for another report, another second or another language, and
+// reused otherwise.
+func TestStatusAnswerDrawnOncePerReportAndSecond(t *testing.T) {
+	t.Parallel()
+	f := setup(t, options{})
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	report := func(serial uint64, at time.Time, text string) workflows.StatusReport {
+		return workflows.StatusReport{
+			Now: at, Location: time.UTC, Serial: serial,
+			Pending: []workflows.PendingPost{{Post: workflows.Post{ID: 3, Text: text}, Since: now.Add(-119 * time.Second), Required: 1}},
+		}
+	}
+	first := f.router.statusAnswer(French, report(7, now, "Premier texte"))
+	if !strings.Contains(first, "Premier texte") || !strings.Contains(first, "1 min") {
+		t.Fatalf("first answer %q", first)
+	}
+	// Same report, same second: the answer drawn before, even though this
+	// copy's lists differ (they cannot, for a real report of that serial).
+	if got := f.router.statusAnswer(French, report(7, now.Add(900*time.Millisecond), "Autre texte")); got != first {
+		t.Errorf("same serial and second: %q, want the answer drawn before", got)
+	}
+	for name, tc := range map[string]struct {
+		lang Lang
+		rep  workflows.StatusReport
+		want string
+	}{
+		"AnotherSecond":   {French, report(7, now.Add(time.Second), "Premier texte"), "2 min"},
+		"AnotherReport":   {French, report(8, now, "Autre texte"), "Autre texte"},
+		"AnotherLanguage": {English, report(7, now, "Premier texte"), "“Premier texte”"},
+		"NoSerial":        {French, report(0, now, "Sans numéro"), "Sans numéro"},
+	} {
+		if got := f.router.statusAnswer(tc.lang, tc.rep); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want it drawn anew (with %q)", name, got, tc.want)
+		}
+	}
+}

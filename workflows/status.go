@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"catweete/storage"
@@ -60,6 +61,10 @@ type StatusReport struct {
 	// Figures sums up this week's numbers, against the same length of time
 	// just before (DESIGN §6).
 	Figures Summary
+	// Serial tells reports apart: two reports with the same Serial hold
+	// the same lists and figures (their Now aside), so what is drawn from
+	// one holds for the other at the same Now.
+	Serial uint64
 }
 
 // Next is the soonest upcoming post, nil if none.
@@ -85,6 +90,7 @@ const statusFresh = time.Minute
 // changes, or statusFresh has passed.
 type statusCache struct {
 	compute sync.Mutex // one report computed at a time; the others wait and reuse it
+	serial  atomic.Uint64
 	mu      sync.Mutex // guards the fields below
 	valid   bool
 	report  StatusReport
@@ -133,6 +139,7 @@ func (s *Service) Status(ctx context.Context) (StatusReport, error) {
 	if err != nil {
 		return r, err
 	}
+	r.Serial = s.status.serial.Add(1)
 	s.status.put(r, gen, r.Now)
 	return r, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"catweete/bench/workspace"
+	"catweete/commands"
 )
 
 // checkLoopback refuses any target but this machine: the load test never
@@ -53,6 +55,7 @@ type client struct {
 	url    string
 	secret string
 	kind   string
+	busy   []string // catweete's "too busy" answers (busyTexts)
 }
 
 func newClient(cfg config, conns int) *client {
@@ -69,6 +72,7 @@ func newClient(cfg config, conns int) *client {
 		url:    cfg.baseURL + cfg.path,
 		secret: cfg.secret,
 		kind:   cfg.kind,
+		busy:   busyTexts(),
 	}
 }
 
@@ -76,12 +80,12 @@ func newClient(cfg config, conns int) *client {
 const maxAnswer = 1 << 20
 
 // send signs req with a fresh timestamp and sends it. It reports how the
-// request ended and whether its 2xx ack carried a message.
-func (c *client) send(ctx context.Context, s *signer, req request) (outcome, bool) {
+// request ended and what its 2xx ack carried.
+func (c *client) send(ctx context.Context, s *signer, req request) (outcome, ackKind) {
 	ts := time.Now().Unix()
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(req.body))
 	if err != nil {
-		return outcomeTransport, false
+		return outcomeTransport, ackEmpty
 	}
 	r.Header.Set("Content-Type", req.contentType)
 	r.Header.Set("User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)")
@@ -93,29 +97,53 @@ func (c *client) send(ctx context.Context, s *signer, req request) (outcome, boo
 	}
 	resp, err := c.http.Do(r)
 	if err != nil {
-		return outcomeTransport, false
+		return outcomeTransport, ackEmpty
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	resp.Body.Close()
 	if err != nil {
-		return outcomeTransport, false
+		return outcomeTransport, ackEmpty
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return outcomeStatus, false
+		return outcomeStatus, ackEmpty
 	}
-	return outcomeOK, ackMessage(body)
+	return outcomeOK, classifyAck(body, c.busy)
 }
 
-// ackMessage tells an ack that carries a message for the person (a JSON
-// body with a text) from an empty one. What it means depends on the kind:
-// help is answered in the ack, so the message is the answer; status and
-// draft are acked empty and answered later on the response_url, so a
-// message in their ack is catweete saying it is too busy to take the work.
-func ackMessage(body []byte) bool { return bytes.Contains(body, []byte(`"text"`)) }
+// ackKind is what a 2xx ack carried.
+type ackKind uint8
 
-// busyWhenMessage reports the kinds whose ack carries a message only when
-// the work was refused.
-func busyWhenMessage(kind string) bool { return kind == kindStatus || kind == kindDraft }
+const (
+	ackEmpty   ackKind = iota // nothing: the answer, if any, comes later
+	ackMessage                // a message for the person: the answer itself
+	ackBusy                   // catweete saying it is too busy to take the work
+)
+
+// busyTexts are catweete's "too busy" answers, in each language it speaks.
+func busyTexts() []string {
+	cat := commands.NewCatalog()
+	return []string{cat.T(commands.French, commands.MsgBusy), cat.T(commands.English, commands.MsgBusy)}
+}
+
+// classifyAck tells an empty ack from one that carries a message (a JSON
+// body with a text), and a message that answers from catweete refusing
+// the work as busy. Help is answered in the ack; so are status and
+// drafts when their answer is ready in time, and otherwise later on the
+// response_url.
+func classifyAck(body []byte, busyTexts []string) ackKind {
+	var msg struct {
+		Text string `json:"text"`
+	}
+	if len(bytes.TrimSpace(body)) == 0 || json.Unmarshal(body, &msg) != nil || msg.Text == "" {
+		return ackEmpty
+	}
+	for _, busy := range busyTexts {
+		if msg.Text == busy {
+			return ackBusy
+		}
+	}
+	return ackMessage
+}
 
 // loadRun is one measurement's state.
 type loadRun struct {
@@ -190,10 +218,11 @@ func (g *answerGate) acquire(ctx context.Context, stop <-chan struct{}) bool {
 	}
 }
 
-// sent records how the request went: one that will not be answered frees
-// its slot at once.
-func (g *answerGate) sent(answered bool) {
-	if answered {
+// sent records how the request went: one whose answer is still to come
+// (awaited) keeps its slot until the answer is seen; any other frees it at
+// once.
+func (g *answerGate) sent(awaited bool) {
+	if awaited {
 		g.pending.Add(1)
 		return
 	}
@@ -269,10 +298,12 @@ func (l *loadRun) closedLoop(ctx context.Context, stop <-chan struct{}, limit in
 				}
 				req := l.build(n)
 				start := time.Now()
-				out, text := l.client.send(ctx, s, req)
-				batch = append(batch, sample{start: start, latency: time.Since(start), outcome: out, text: text})
+				out, ack := l.client.send(ctx, s, req)
+				batch = append(batch, sample{start: start, latency: time.Since(start), outcome: out, ack: ack})
 				if gate != nil {
-					gate.sent(out == outcomeOK && !(text && busyWhenMessage(l.cfg.kind)))
+					// Only an empty ack leaves an answer to wait for: a
+					// message in the ack answered, or refused, at once.
+					gate.sent(out == outcomeOK && ack == ackEmpty)
 				}
 			}
 		})
@@ -291,9 +322,9 @@ func (l *loadRun) openLoop(ctx context.Context, start, end time.Time) (sent, ret
 	fire := func(due time.Time, req request) {
 		wg.Go(func() {
 			s := signers.Get().(*signer)
-			out, text := l.client.send(ctx, s, req)
+			out, ack := l.client.send(ctx, s, req)
 			signers.Put(s)
-			l.record([]sample{{start: due, latency: time.Since(due), outcome: out, text: text, retry: req.retry, event: req.event}})
+			l.record([]sample{{start: due, latency: time.Since(due), outcome: out, ack: ack, retry: req.retry, event: req.event}})
 		})
 	}
 	retryEvery := int64(0)
@@ -520,7 +551,7 @@ func (l *loadRun) answers(ctx context.Context, res *result, w window, before, fi
 	var want int64
 	switch cfg.kind {
 	case kindStatus, kindDraft:
-		want = all.ok - all.withText // a message in the ack: refused, busy
+		want = all.ok - all.withText // the others were answered, or refused, in their ack
 	case kindClick:
 		want = all.ok
 	case kindMention:
@@ -539,8 +570,10 @@ func (l *loadRun) answers(ctx context.Context, res *result, w window, before, fi
 		if err != nil {
 			return err
 		}
-		res.Answers = answerCount(cfg.kind, l.tag, end) - answerCount(cfg.kind, l.tag, before)
-		res.AnsweredInWindow = answerCount(cfg.kind, l.tag, last) - answerCount(cfg.kind, l.tag, first)
+		// Answers on the response_url, and those that rode in their ack.
+		res.Answers = answerCount(cfg.kind, l.tag, end) - answerCount(cfg.kind, l.tag, before) + all.withText - all.busy
+		res.AnsweredInWindow = answerCount(cfg.kind, l.tag, last) - answerCount(cfg.kind, l.tag, first) + w.withText - w.busy
+		res.ExpectedAnswers += all.withText - all.busy
 		for method, n := range end.Failed {
 			res.FakeFailedCalls += n - before.Failed[method]
 		}

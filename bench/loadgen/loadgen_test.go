@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"catweete/bench/workspace"
+	"catweete/commands"
 )
 
 // Slack's published example ("Verifying requests from Slack"), whose body
@@ -197,20 +199,21 @@ func TestSummarizeCountsTheWindowOnly(t *testing.T) {
 	t0 := time.Unix(1_764_000_000, 0)
 	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 	samples := []sample{
-		{start: at(0.5), latency: time.Millisecond, outcome: outcomeOK},                  // warm-up
-		{start: at(1), latency: 2 * time.Millisecond, outcome: outcomeOK},                // first of the window
-		{start: at(1.5), latency: 9 * time.Millisecond, outcome: outcomeOK, text: true},  // acked, busy
-		{start: at(2), latency: time.Millisecond, outcome: outcomeStatus},                // 503
-		{start: at(2.5), latency: time.Second, outcome: outcomeTransport},                // reset
-		{start: at(2.9), latency: 4 * time.Millisecond, outcome: outcomeOK, retry: true}, // a retry, acked
-		{start: at(3), latency: time.Millisecond, outcome: outcomeOK},                    // after the window
+		{start: at(0.5), latency: time.Millisecond, outcome: outcomeOK},                      // warm-up
+		{start: at(1), latency: 2 * time.Millisecond, outcome: outcomeOK},                    // first of the window
+		{start: at(1.5), latency: 9 * time.Millisecond, outcome: outcomeOK, ack: ackBusy},    // acked, busy
+		{start: at(1.7), latency: 3 * time.Millisecond, outcome: outcomeOK, ack: ackMessage}, // answered in the ack
+		{start: at(2), latency: time.Millisecond, outcome: outcomeStatus},                    // 503
+		{start: at(2.5), latency: time.Second, outcome: outcomeTransport},                    // reset
+		{start: at(2.9), latency: 4 * time.Millisecond, outcome: outcomeOK, retry: true},     // a retry, acked
+		{start: at(3), latency: time.Millisecond, outcome: outcomeOK},                        // after the window
 	}
 	w := summarize(samples, at(1), at(3))
-	if w.requests != 5 || w.ok != 3 || w.withText != 1 || w.non2xx != 1 || w.transport != 1 || w.retries != 1 || w.retriesOK != 1 {
+	if w.requests != 6 || w.ok != 4 || w.withText != 2 || w.busy != 1 || w.non2xx != 1 || w.transport != 1 || w.retries != 1 || w.retriesOK != 1 {
 		t.Errorf("window = %+v", w)
 	}
-	want := []time.Duration{2 * time.Millisecond, 4 * time.Millisecond, 9 * time.Millisecond}
-	if len(w.latencies) != 3 || w.latencies[0] != want[0] || w.latencies[1] != want[1] || w.latencies[2] != want[2] {
+	want := []time.Duration{2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond, 9 * time.Millisecond}
+	if !slices.Equal(w.latencies, want) {
 		t.Errorf("latencies = %v, want %v (the acked ones, sorted)", w.latencies, want)
 	}
 }
@@ -244,23 +247,23 @@ func TestProcFiles(t *testing.T) {
 	}
 }
 
-func TestAckMessage(t *testing.T) {
+func TestClassifyAck(t *testing.T) {
 	t.Parallel()
+	cat := commands.NewCatalog()
 	for _, tc := range []struct {
-		body    string
-		message bool
+		body string
+		want ackKind
 	}{
-		{"", false},
-		{`{"response_type":"ephemeral","text":"Trop de demandes, réessayez dans un instant."}`, true},
-		{`{"ok":true}`, false},
+		{"", ackEmpty},
+		{"  \n", ackEmpty},
+		{`{"ok":true}`, ackEmpty},
+		{`not json`, ackEmpty},
+		{`{"response_type":"ephemeral","text":"*Pas encore cette semaine* : rien n'a été publié."}`, ackMessage},
+		{`{"response_type":"ephemeral","text":` + strconv.Quote(cat.T(commands.French, commands.MsgBusy)) + `}`, ackBusy},
+		{`{"response_type":"ephemeral","text":` + strconv.Quote(cat.T(commands.English, commands.MsgBusy)) + `}`, ackBusy},
 	} {
-		if got := ackMessage([]byte(tc.body)); got != tc.message {
-			t.Errorf("ackMessage(%q) = %v, want %v", tc.body, got, tc.message)
-		}
-	}
-	for kind, busy := range map[string]bool{kindStatus: true, kindDraft: true, kindHelp: false, kindClick: false, kindMention: false} {
-		if got := busyWhenMessage(kind); got != busy {
-			t.Errorf("busyWhenMessage(%s) = %v, want %v", kind, got, busy)
+		if got := classifyAck([]byte(tc.body), busyTexts()); got != tc.want {
+			t.Errorf("classifyAck(%q) = %v, want %v", tc.body, got, tc.want)
 		}
 	}
 }

@@ -75,9 +75,7 @@ type mentionResult struct {
 func (r *result) fill(w window, length time.Duration) {
 	r.WindowS = length.Seconds()
 	r.Requests, r.Acked, r.Non2xx, r.TransportErrors = w.requests, w.ok, w.non2xx, w.transport
-	if busyWhenMessage(r.Kind) {
-		r.Busy = w.withText
-	}
+	r.Busy = w.busy
 	r.Errors = w.non2xx + w.transport
 	if r.WindowS > 0 {
 		r.RPS = float64(w.ok) / r.WindowS

@@ -51,16 +51,17 @@ type sample struct {
 	start   time.Time
 	latency time.Duration
 	outcome outcome
-	text    bool  // the 2xx ack carried a message (see ackMessage)
-	retry   bool  // a retried delivery (mention)
-	event   int64 // the mention's number (0 for other kinds)
+	ack     ackKind // what the 2xx ack carried
+	retry   bool    // a retried delivery (mention)
+	event   int64   // the mention's number (0 for other kinds)
 }
 
 // window is what the samples that started in [from, to) add up to.
 type window struct {
-	requests, ok, non2xx, transport, withText int64
-	retries, retriesOK                        int64
-	latencies                                 []time.Duration // of the 2xx, sorted
+	requests, ok, non2xx, transport int64
+	withText, busy                  int64 // 2xx acks carrying a message, and of those, catweete refusing as busy
+	retries, retriesOK              int64
+	latencies                       []time.Duration // of the 2xx, sorted
 }
 
 func summarize(samples []sample, from, to time.Time) window {
@@ -79,8 +80,11 @@ func summarize(samples []sample, from, to time.Time) window {
 			if s.retry {
 				w.retriesOK++
 			}
-			if s.text {
+			if s.ack != ackEmpty {
 				w.withText++
+			}
+			if s.ack == ackBusy {
+				w.busy++
 			}
 			w.latencies = append(w.latencies, s.latency)
 		case outcomeStatus:
