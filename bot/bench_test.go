@@ -181,3 +181,56 @@ func BenchmarkStatus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAckOverLoopback is BenchmarkAck through a real HTTP server and
+// keep-alive connections, as the load test sends it (its client's CPU
+// time counts too, alike for both).
+func BenchmarkAckOverLoopback(b *testing.B) {
+	f := setup(b)
+	mux := http.NewServeMux()
+	f.bot.Routes(mux)
+	form := url.Values{
+		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
+		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
+		"text": {"help"}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
+	}
+	body := []byte(form.Encode())
+	signed := http.Header{}
+	signed.Set("Content-Type", formType)
+	sign(signed, body)
+	for _, bench := range []struct {
+		name    string
+		handler http.Handler
+	}{
+		{"limit", limitHandler(testSecret)},
+		{"help", mux},
+	} {
+		b.Run(bench.name, func(b *testing.B) {
+			srv := httptest.NewServer(bench.handler)
+			defer srv.Close()
+			client := srv.Client()
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, err := http.NewRequest(http.MethodPost, srv.URL+"/slack/commands", bytes.NewReader(body))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					req.Header = signed.Clone()
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the time counts
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			})
+		})
+	}
+}

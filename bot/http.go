@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -161,8 +162,13 @@ func writeAck(w http.ResponseWriter, b *Bot, a ack) telemetry.Outcome {
 		w.WriteHeader(http.StatusOK)
 		return outcome
 	}
-	w.Header().Set("Content-Type", "application/json")
+	body = bytes.TrimSpace(body)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// With its length known, an answer over net/http's 2 KiB buffer (the
+	// help is one) goes out in one write, not as chunks in two.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(bytes.TrimSpace(body)) //nolint:errcheck // the client hung up: nothing to do
+	w.Write(body) //nolint:errcheck // the client hung up: nothing to do
 	return outcome
 }
