@@ -113,8 +113,24 @@ wait_port() {
   return 1
 }
 
-# stop PID: stops one server before the next starts, so that they never
-# share the two cores; it is then no longer ours to stop on the way out.
+# settle PID NAME: waits (30 s at most) until PID has used at most one clock
+# tick of CPU in a second: what catweete does after its seeding (publishing
+# the approved posts, their first numbers) must not count in a measurement.
+settle() {
+  local i before after
+  for i in $(seq 1 30); do
+    before=$(awk '{print $14 + $15}' "/proc/$1/stat")
+    sleep 1
+    after=$(awk '{print $14 + $15}' "/proc/$1/stat")
+    if [ $((after - before)) -le 1 ]; then
+      return 0
+    fi
+  done
+  echo "run.sh: $2 still busy after 30 s; measuring anyway" >&2
+}
+
+# stop PID: stops a server once its measurements are done; it is then no
+# longer ours to stop on the way out.
 stop() {
   local pid kept=()
   kill -TERM "$1" 2>/dev/null || true
@@ -173,13 +189,24 @@ fake_pid=$!
 pids+=("$fake_pid")
 wait_port "$fake_port" "$fake_pid" fakeslack
 
+# The three servers run side by side, idle but for the one under load:
+# the help runs alternate between them (verifier, catweete, Bolt, and
+# again), so that what the shared machine does meanwhile weighs on the
+# three alike.
 log "the limit: the minimal verifier on 127.0.0.1:$verifier_port"
 env -i SLACK_SIGNING_SECRET="$secret" "$bin/verifier" -addr "127.0.0.1:$verifier_port" 2>"$out/verifier.log" &
 verifier_pid=$!
 pids+=("$verifier_pid")
 wait_port "$verifier_port" "$verifier_pid" verifier
-measure verifier "$verifier_pid" "http://127.0.0.1:$verifier_port" help
-stop "$verifier_pid"
+
+log "the peer: Bolt for JavaScript on 127.0.0.1:$bolt_port"
+# node itself, not npm start: the pid measured is the server's.
+env -i PATH="$PATH" HOME="$work" NODE_ENV=production \
+  SLACK_BOT_TOKEN="$token" SLACK_SIGNING_SECRET="$secret" SLACK_API_URL="$fake/api/" BOLT_PORT="$bolt_port" \
+  node bench/bolt/app.js 2>"$out/bolt.log" &
+bolt_pid=$!
+pids+=("$bolt_pid")
+wait_port "$bolt_port" "$bolt_pid" bolt
 
 log "catweete on 127.0.0.1:$catweete_port (HTTP mode, against the fake Slack)"
 # Only what the load test sets: no network of the environment is
@@ -201,25 +228,23 @@ seed() {
 }
 seed -kind draft -count "$posts" -workers 4
 seed -kind approve -count "$approved" -post-from 1 -workers 2
+settle "$catweete_pid" catweete
 
-measure catweete "$catweete_pid" "$catweete_url" help
+for i in $(seq 1 "$runs"); do
+  echo "-- help, round $i of $runs: verifier, catweete, Bolt" >&2
+  loadgen verifier "$verifier_pid" "http://127.0.0.1:$verifier_port" help
+  loadgen catweete "$catweete_pid" "$catweete_url" help
+  loadgen bolt "$bolt_pid" "http://127.0.0.1:$bolt_port" help -path /slack/events
+done
+stop "$verifier_pid"
+stop "$bolt_pid"
+
 measure catweete "$catweete_pid" "$catweete_url" status
 # A second approver's click on a post already approved: answered with who
 # was first, privately.
 measure catweete "$catweete_pid" "$catweete_url" click -post-from 1 -post-to "$approved" -version 1
 measure catweete "$catweete_pid" "$catweete_url" mention -rate "$rate" -drain 20s
 stop "$catweete_pid"
-
-log "the peer: Bolt for JavaScript on 127.0.0.1:$bolt_port"
-# node itself, not npm start: the pid measured is the server's.
-env -i PATH="$PATH" HOME="$work" NODE_ENV=production \
-  SLACK_BOT_TOKEN="$token" SLACK_SIGNING_SECRET="$secret" SLACK_API_URL="$fake/api/" BOLT_PORT="$bolt_port" \
-  node bench/bolt/app.js 2>"$out/bolt.log" &
-bolt_pid=$!
-pids+=("$bolt_pid")
-wait_port "$bolt_port" "$bolt_pid" bolt
-measure bolt "$bolt_pid" "http://127.0.0.1:$bolt_port" help -path /slack/events
-stop "$bolt_pid"
 
 log "results ($results)"
 "$bin/loadgen" -report "$results" | tee "$out/report.txt"

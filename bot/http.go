@@ -81,18 +81,11 @@ func (b *Bot) verified(ep *telemetry.Endpoint, next func(w http.ResponseWriter, 
 }
 
 func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) telemetry.Outcome {
-	form, err := url.ParseQuery(string(body))
+	cmd, err := parseSlashCommand(string(body))
 	if err != nil {
 		b.log.Warn("slash command unreadable", "err", err)
 		writeAck(w, b, &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBadPayload)})
 		return telemetry.Unreadable
-	}
-	cmd := slack.SlashCommand{
-		Token: form.Get("token"), TeamID: form.Get("team_id"), TeamDomain: form.Get("team_domain"),
-		EnterpriseID: form.Get("enterprise_id"), ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"),
-		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"),
-		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
-		APIAppID: form.Get("api_app_id"), IsEnterpriseInstall: form.Get("is_enterprise_install") == "true",
 	}
 	return writeAck(w, b, b.onCommand(cmd, b.ackWait))
 }
