@@ -4,11 +4,17 @@
 // body, or 401. Its HTTP server has catweete's timeouts (main.go), so that
 // the two differ only in what they do with a request.
 //
+// With -answer, a verified request is answered with that file's bytes as
+// a JSON body instead, as catweete answers /catweete help in its ack: the
+// limit then pays what sending that answer costs, and nothing else.
+//
 //	SLACK_SIGNING_SECRET=… verifier -addr 127.0.0.1:18701
+//	SLACK_SIGNING_SECRET=… verifier -addr 127.0.0.1:18704 -answer help-ack.json
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -36,8 +43,16 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("verifier", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:18701", "listen address")
+	answerFile := fs.String("answer", "", "a JSON file sent as the body of every verified request's 200 (default: an empty body)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var answer []byte
+	if *answerFile != "" {
+		var err error
+		if answer, err = loadAnswer(*answerFile); err != nil {
+			return err
+		}
 	}
 	secret := os.Getenv("SLACK_SIGNING_SECRET")
 	if secret == "" {
@@ -50,7 +65,7 @@ func run(args []string) error {
 		return err
 	}
 	server := &http.Server{
-		Handler:           verified(secret),
+		Handler:           verified(secret, answer),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
@@ -72,9 +87,25 @@ func run(args []string) error {
 	return server.Shutdown(stopCtx)
 }
 
-// verified answers every POST: 200 and an empty body when Slack's
-// signature holds, 401 otherwise.
-func verified(secret string) http.Handler {
+// loadAnswer reads the -answer file once, before serving: a file that is
+// empty or not JSON would not be the ack it stands for, and the figures
+// would then measure something else.
+func loadAnswer(path string) ([]byte, error) {
+	answer, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-answer: %w", err)
+	}
+	if len(answer) == 0 || !json.Valid(answer) {
+		return nil, fmt.Errorf("-answer: %s is not a JSON body", path)
+	}
+	return answer, nil
+}
+
+// verified answers every POST: 200 when Slack's signature holds, 401
+// otherwise. The 200 carries answer as its JSON body, or nothing when
+// answer is nil.
+func verified(secret string, answer []byte) http.Handler {
+	contentLength := strconv.Itoa(len(answer))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -97,6 +128,16 @@ func verified(secret string) http.Handler {
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
+		if answer == nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		// Headers as catweete sends its ack: with the length known, a body
+		// over net/http's 2 KiB buffer goes out in one write, not as chunks.
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", contentLength)
 		w.WriteHeader(http.StatusOK)
+		w.Write(answer) //nolint:errcheck // the client hung up: nothing to do
 	})
 }
