@@ -191,6 +191,15 @@ func (n *Notifier) find(ctx context.Context, m outgoing, since time.Time) (strin
 			}
 			return err
 		})
+		if missingScope(err) {
+			// An app installed before catweete read history: never
+			// posting (a card no one sees, a post that never gets its
+			// approvals) is worse than a message that may show twice.
+			n.log.WarnContext(ctx, "cannot look for a message that may have been posted: the app lacks the history scopes "+
+				"(channels:history, groups:history, im:history, mpim:history; reinstall it from slack/manifest.yaml); posting it, it may show twice",
+				"kind", m.kind, "channel", m.channel, "post_id", m.postID, "err", err)
+			return "", nil
+		}
 		if err != nil {
 			return "", fmt.Errorf("bot: searching %s for a %s: %w", m.channel, m.kind, err)
 		}
@@ -205,6 +214,13 @@ func (n *Notifier) find(ctx context.Context, m outgoing, since time.Time) (strin
 		}
 	}
 	return "", ErrSearchTooLong
+}
+
+// missingScope reports whether Slack refused a call for a scope the app
+// was not granted.
+func missingScope(err error) bool {
+	var refused slack.SlackErrorResponse
+	return errors.As(err, &refused) && refused.Err == "missing_scope"
 }
 
 // slackTS writes t as a message timestamp, for oldest and latest.

@@ -313,7 +313,7 @@ func TestCardNotPostedWhenTheSearchFails(t *testing.T) {
 			"chat.postMessage": firstOnly(every, func(w http.ResponseWriter, c apiCall) { rateLimited(f.slack, "1", true, c, w) }),
 			"conversations.history": firstOnly(every, func(w http.ResponseWriter, _ apiCall) {
 				w.Header().Set("Content-Type", "application/json")
-				w.Write([]byte(`{"ok":false,"error":"missing_scope","needed":"channels:history"}`)) //nolint:errcheck // test server
+				w.Write([]byte(`{"ok":false,"error":"fatal_error"}`)) //nolint:errcheck // test server
 			}),
 		}
 	})
@@ -339,6 +339,34 @@ func TestCardNotPostedWhenTheSearchFails(t *testing.T) {
 	// Adopted, it is redrawn as the post is now.
 	if updates := only(f.slack.snapshot(), "chat.update"); len(updates) != 1 || updates[0].field("ts") != cards[0].TS {
 		t.Errorf("chat.update %d times, want the adopted card redrawn once", len(updates))
+	}
+}
+
+// TestCardPostedWhenTheHistoryScopesAreMissing: an app installed before
+// catweete searched its channels cannot look for a card that may have
+// been posted; it posts it again, and tells the operator why, rather than
+// leaving the post without a card.
+func TestCardPostedWhenTheHistoryScopesAreMissing(t *testing.T) {
+	t.Parallel()
+	var f *fixture
+	logs := &recordedLog{}
+	f = setup(t, withLog(logs), func(o *setupOptions) {
+		o.hooks = map[string]hookFunc{
+			"chat.postMessage": firstOnly(every, func(w http.ResponseWriter, c apiCall) { rateLimited(f.slack, "1", false, c, w) }),
+			"conversations.history": func(w http.ResponseWriter, _ *http.Request, _ apiCall) bool {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"ok":false,"error":"missing_scope","needed":"channels:history"}`)) //nolint:errcheck // test server
+				return true
+			},
+		}
+	})
+	post := f.draft(t, "Ça tweete !")
+	cards := withMeta(f.slack.posted(testApproval), metaCard)
+	if len(cards) != 1 || post.CardTS != cards[0].TS {
+		t.Fatalf("cards %+v, post's card %q; want one card, posted after the 429", cards, post.CardTS)
+	}
+	if !strings.Contains(logs.all(), "lacks the history scopes") {
+		t.Errorf("no log line names the missing scopes:\n%s", logs.all())
 	}
 }
 
