@@ -82,10 +82,23 @@ const maxAnswer = 1 << 20
 // send signs req with a fresh timestamp and sends it. It reports how the
 // request ended and what its 2xx ack carried.
 func (c *client) send(ctx context.Context, s *signer, req request) (outcome, ackKind) {
+	status, body, err := c.post(ctx, s, req)
+	if err != nil {
+		return outcomeTransport, ackEmpty
+	}
+	if status < 200 || status > 299 {
+		return outcomeStatus, ackEmpty
+	}
+	return outcomeOK, classifyAck(body, c.busy)
+}
+
+// post signs req with a fresh timestamp, sends it and reads its answer
+// whole: its status and body.
+func (c *client) post(ctx context.Context, s *signer, req request) (int, []byte, error) {
 	ts := time.Now().Unix()
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(req.body))
 	if err != nil {
-		return outcomeTransport, ackEmpty
+		return 0, nil, err
 	}
 	r.Header.Set("Content-Type", req.contentType)
 	r.Header.Set("User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)")
@@ -97,17 +110,14 @@ func (c *client) send(ctx context.Context, s *signer, req request) (outcome, ack
 	}
 	resp, err := c.http.Do(r)
 	if err != nil {
-		return outcomeTransport, ackEmpty
+		return 0, nil, err
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	resp.Body.Close()
 	if err != nil {
-		return outcomeTransport, ackEmpty
+		return 0, nil, err
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return outcomeStatus, ackEmpty
-	}
-	return outcomeOK, classifyAck(body, c.busy)
+	return resp.StatusCode, body, nil
 }
 
 // ackKind is what a 2xx ack carried.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -286,6 +288,9 @@ func TestReportChecksTheTargets(t *testing.T) {
 		{Label: labelVerifier, Kind: kindHelp, Workers: 32, CPUusPerReq: 20, P99ms: 4, PeakRSSkB: 10_000},
 		{Label: labelVerifier, Kind: kindHelp, Workers: 32, CPUusPerReq: 22, P99ms: 5, PeakRSSkB: 10_000},
 		{Label: labelVerifier, Kind: kindHelp, Workers: 32, CPUusPerReq: 90, P99ms: 6, PeakRSSkB: 10_000}, // a noisy run
+		// Answering with catweete's help bytes: informative, never a target.
+		{Label: labelVerifierAnswer, Kind: kindHelp, Workers: 32, CPUusPerReq: 24, P99ms: 5, PeakRSSkB: 10_000, Answers: 900, ExpectedAnswers: 900},
+		{Label: labelVerifierAnswer, Kind: kindHelp, Workers: 32, CPUusPerReq: 23, P99ms: 5, PeakRSSkB: 10_000, Answers: 800, ExpectedAnswers: 800},
 		{Label: labelCatweete, Kind: kindHelp, Workers: 32, CPUusPerReq: 25, P99ms: 9, PeakRSSkB: 30_000},
 		{Label: labelCatweete, Kind: kindHelp, Workers: 32, CPUusPerReq: 26, P99ms: 9, PeakRSSkB: 45_000},
 		{Label: labelCatweete, Kind: kindStatus, Workers: 32, CPUusPerReq: 5, CPUusPerAnswer: 40, PeakRSSkB: 30_000},
@@ -331,8 +336,47 @@ func TestReportChecksTheTargets(t *testing.T) {
 	if err := printReport(&out, path); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "4 of 6 targets met.") {
-		t.Errorf("report:\n%s", out.String())
+	report := out.String()
+	for _, want := range []string{
+		"4 of 6 targets met.\n",
+		"help: catweete's CPU µs per acked request ÷ the verifier answering the same bytes: 1.09× (25.5 vs 23.5); for information, not a target\n",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	// Its row in the table, in the order the runs came, with the acks that
+	// carried the answer.
+	rows := strings.Split(report, "\n")
+	if len(rows) < 4 || !strings.HasPrefix(strings.TrimSpace(rows[3]), labelVerifierAnswer+" ") ||
+		!strings.HasSuffix(strings.TrimSpace(rows[3]), "1700/1700") {
+		t.Errorf("third row is not the verifier answering:\n%s", report)
+	}
+}
+
+// Results of a load test without the verifier answering (before it ran)
+// still make a report, without the line that compares with it.
+func TestReportWithoutTheAnsweringVerifier(t *testing.T) {
+	t.Parallel()
+	var file bytes.Buffer
+	for _, r := range []result{
+		{Label: labelVerifier, Kind: kindHelp, Workers: 32, CPUusPerReq: 20, P99ms: 4, PeakRSSkB: 10_000},
+		{Label: labelCatweete, Kind: kindHelp, Workers: 32, CPUusPerReq: 25, P99ms: 9, PeakRSSkB: 30_000},
+	} {
+		if err := writeJSONLine(&file, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	if err := os.WriteFile(path, file.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := printReport(&out, path); err != nil {
+		t.Fatal(err)
+	}
+	if report := out.String(); strings.Contains(report, "answering the same bytes") || !strings.Contains(report, "of 6 targets met.") {
+		t.Errorf("report:\n%s", report)
 	}
 }
 
@@ -357,5 +401,71 @@ func TestAnswerGateHoldsAnsweredWorkUntilItsAnswer(t *testing.T) {
 	g.release(5) // more answers than requests in progress: only one slot
 	if g.pending.Load() != 0 || len(g.slots) != 1 {
 		t.Errorf("after release: %d pending, %d free, want 0 and 1", g.pending.Load(), len(g.slots))
+	}
+}
+
+// -save-ack keeps the ack of one signed /catweete help, and nothing that
+// is not that ack.
+func TestSaveAckKeepsTheHelpAck(t *testing.T) {
+	t.Parallel()
+	const secret = "bench-secret"
+	cat := commands.NewCatalog()
+	helpAck := `{"response_type":"ephemeral","text":"` + strings.Repeat("*/catweete brouillon* texte ", 90) + `"}`
+	busyAck := `{"response_type":"ephemeral","text":` + strconv.Quote(cat.T(commands.French, commands.MsgBusy)) + `}`
+	for _, tc := range []struct {
+		name   string
+		status int
+		ack    string
+		ok     bool
+	}{
+		{"HelpInTheAckIsSaved", http.StatusOK, helpAck, true},
+		{"EmptyAckIsRefused", http.StatusOK, "", false},
+		{"BusyAckIsRefused", http.StatusOK, busyAck, false},
+		{"ServiceUnavailableIsRefused", http.StatusServiceUnavailable, helpAck, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// catweete's side: a signed /catweete help, or 401.
+			server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					http.Error(w, "bad request", http.StatusBadRequest)
+					return
+				}
+				sv, err := slack.NewSecretsVerifier(r.Header, secret)
+				if err == nil {
+					sv.Write(body) //nolint:errcheck // a hash write never fails
+					err = sv.Ensure()
+				}
+				form, _ := url.ParseQuery(string(body))
+				if err != nil || r.URL.Path != "/slack/commands" || form.Get("command") != "/catweete" || form.Get("text") != "help" {
+					http.Error(w, "not a signed /catweete help", http.StatusUnauthorized)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.ack) //nolint:errcheck // the client hung up: nothing to do
+			}))
+			defer server.Close()
+			path := filepath.Join(t.TempDir(), "help-ack.json")
+			var out bytes.Buffer
+			err := run([]string{"-url", server.URL, "-secret", secret, "-save-ack", path}, &out)
+			if (err == nil) != tc.ok {
+				t.Fatalf("run = %v, want ok=%v", err, tc.ok)
+			}
+			saved, readErr := os.ReadFile(path)
+			if !tc.ok {
+				if readErr == nil {
+					t.Errorf("a refused ack was saved: %q", saved)
+				}
+				return
+			}
+			if string(saved) != tc.ack {
+				t.Errorf("saved %d bytes, want the ack's %d", len(saved), len(tc.ack))
+			}
+		})
+	}
+	if _, err := parseFlags([]string{"-secret", secret, "-kind", kindStatus, "-save-ack", "x.json"}); err == nil {
+		t.Error("-save-ack with -kind status was accepted: its ack is empty")
 	}
 }

@@ -5,12 +5,16 @@
 //	loadgen -url http://127.0.0.1:18702 -pid 1234 -kind help -workers 32 -duration 5s -fake http://127.0.0.1:18700
 //	loadgen -url http://127.0.0.1:18702 -pid 1234 -kind mention -rate 2000 -fake http://127.0.0.1:18700
 //	loadgen -report results.jsonl     # the table of bench/run.sh, from -json lines
+//	loadgen -url http://127.0.0.1:18702 -save-ack help-ack.json   # catweete's help ack, for verifier -answer
 //
 // Kinds: help, status and click run closed-loop (-workers keep-alive
 // workers, each sending its next request when the last is answered);
 // mention runs open-loop at -rate events per second, some of them sent
 // again later as Slack's retries. draft and approve make the seeded posts
 // (-count requests, then they wait for catweete to have answered).
+//
+// -save-ack sends a single signed /catweete help and writes its ack's
+// body to a file, without measuring anything.
 //
 // The signing secret comes from -secret or SLACK_SIGNING_SECRET. The
 // figures cover -duration after a -warmup that is not counted.
@@ -59,6 +63,7 @@ type config struct {
 	clkTck     int
 	jsonOut    bool
 	report     string
+	saveAck    string
 }
 
 func parseFlags(args []string) (config, error) {
@@ -86,6 +91,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.clkTck, "clk-tck", 100, "clock ticks per second of /proc/<pid>/stat (getconf CLK_TCK)")
 	fs.BoolVar(&c.jsonOut, "json", false, "print the result as one JSON line")
 	fs.StringVar(&c.report, "report", "", "print the table of a file of -json results (one per line) and exit")
+	fs.StringVar(&c.saveAck, "save-ack", "", "send one signed /catweete help, write its ack's body to this file and exit (-kind help only)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -126,6 +132,9 @@ func parseFlags(args []string) (config, error) {
 			return c, fmt.Errorf("-fake: %w", err)
 		}
 	}
+	if c.saveAck != "" && c.kind != kindHelp {
+		return c, fmt.Errorf("-save-ack: -kind %q: only help is answered in its ack", c.kind)
+	}
 	switch c.kind {
 	case kindHelp, kindStatus, kindClick:
 	case kindMention:
@@ -152,6 +161,9 @@ func run(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if cfg.saveAck != "" {
+		return saveAck(ctx, cfg)
+	}
 	res, err := measure(ctx, cfg)
 	if err != nil {
 		return err

@@ -11,11 +11,15 @@ import (
 	"text/tabwriter"
 )
 
-// The labels bench/run.sh gives the three servers.
+// The labels bench/run.sh gives the servers. The verifier runs twice: as
+// the limit, answering an empty 200, and answering with the very bytes of
+// catweete's help ack (verifier -answer), which shows what of catweete's
+// CPU per help is the cost of sending its answer.
 const (
-	labelCatweete = "catweete"
-	labelVerifier = "verifier"
-	labelBolt     = "bolt"
+	labelCatweete       = "catweete"
+	labelVerifier       = "verifier"
+	labelVerifierAnswer = "verifier+answer"
+	labelBolt           = "bolt"
 )
 
 // The targets the load test checks.
@@ -264,5 +268,28 @@ func printTargets(out io.Writer, groups []*group) error {
 		return err
 	}
 	fmt.Fprintf(out, "%d of %d targets met.\n", met, len(ts))
+	if line, ok := answerComparison(groups); ok {
+		fmt.Fprintln(out, line)
+	}
 	return nil
+}
+
+// answerComparison compares catweete's CPU per help with the verifier
+// answering the same bytes: for information, beside the targets, which
+// compare with the verifier that answers nothing. It is absent from results
+// without that verifier.
+func answerComparison(groups []*group) (string, bool) {
+	answering := find(groups, labelVerifierAnswer, kindHelp)
+	if answering == nil {
+		return "", false
+	}
+	const name = "help: catweete's CPU µs per acked request ÷ the verifier answering the same bytes"
+	figure := "n/a"
+	perReq := func(r result) float64 { return r.CPUusPerReq }
+	if catHelp := find(groups, labelCatweete, kindHelp); catHelp != nil {
+		if r, ok := ratio(catHelp.median(perReq), answering.median(perReq)); ok {
+			figure = fmt.Sprintf("%.2f× (%.1f vs %.1f)", r, catHelp.median(perReq), answering.median(perReq))
+		}
+	}
+	return fmt.Sprintf("%s: %s; for information, not a target", name, figure), true
 }
