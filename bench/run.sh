@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # catweete's load test: catweete's HTTP hot paths beside the limit (a
-# minimal Go server that only verifies Slack's signature) and the peer (a
-# Bolt for JavaScript app), under the same signed load, one server after
-# the other, on loopback. See bench/README.md.
+# minimal Go server that only verifies Slack's signature, once answering
+# nothing and once answering catweete's own help ack) and the peer (a Bolt
+# for JavaScript app), under the same signed load, one server after the
+# other, on loopback. See bench/README.md.
 #
 #   bench/run.sh                       # about 4 minutes on the 2-core machine
 #   bench/run.sh --duration 10s --runs 5 --workers 64
@@ -15,7 +16,7 @@
 #   --rate N       app_mention events per second [BENCH_RATE, 2000]
 #   --posts N      posts drafted before the runs [BENCH_POSTS, 300]
 #   --approved N   of which approved, and so published [BENCH_APPROVED, 100]
-#   --port P       first of the 4 loopback ports used [BENCH_PORT, 18700]
+#   --port P       first of the 5 loopback ports used [BENCH_PORT, 18700]
 #   --out DIR      where results and logs go [BENCH_OUT, bench/out/<date>]
 set -euo pipefail
 
@@ -67,6 +68,7 @@ fake_port=$port
 verifier_port=$((port + 1))
 catweete_port=$((port + 2))
 bolt_port=$((port + 3))
+answer_port=$((port + 4))
 fake="http://127.0.0.1:$fake_port"
 
 mkdir -p "$out"
@@ -143,7 +145,7 @@ stop() {
   pids=("${kept[@]}")
 }
 
-for p in "$fake_port" "$verifier_port" "$catweete_port" "$bolt_port"; do
+for p in "$fake_port" "$verifier_port" "$catweete_port" "$bolt_port" "$answer_port"; do
   if ! port_free "$p"; then
     echo "run.sh: port $p is in use; choose others with --port" >&2
     exit 1
@@ -189,10 +191,10 @@ fake_pid=$!
 pids+=("$fake_pid")
 wait_port "$fake_port" "$fake_pid" fakeslack
 
-# The three servers run side by side, idle but for the one under load:
-# the help runs alternate between them (verifier, catweete, Bolt, and
-# again), so that what the shared machine does meanwhile weighs on the
-# three alike.
+# The servers run side by side, idle but for the one under load: the help
+# runs alternate between them (verifier, verifier+answer, catweete, Bolt,
+# and again), so that what the shared machine does meanwhile weighs on all
+# of them alike.
 log "the limit: the minimal verifier on 127.0.0.1:$verifier_port"
 env -i SLACK_SIGNING_SECRET="$secret" "$bin/verifier" -addr "127.0.0.1:$verifier_port" 2>"$out/verifier.log" &
 verifier_pid=$!
@@ -230,13 +232,29 @@ seed -kind draft -count "$posts" -workers 4
 seed -kind approve -count "$approved" -post-from 1 -workers 2
 settle "$catweete_pid" catweete
 
+# The limit answering what catweete answers: catweete's own help ack,
+# fetched once, sent by a second verifier. The difference between the two
+# verifiers is the cost of sending those bytes, which the empty limit
+# does not pay and catweete's help does.
+help_ack="$work/help-ack.json"
+SLACK_SIGNING_SECRET="$secret" "$bin/loadgen" -url "$catweete_url" -fake "$fake" -kind help -save-ack "$help_ack"
+cp "$help_ack" "$out/help-ack.json"
+log "the limit answering catweete's help ack ($(wc -c <"$help_ack") bytes): a second verifier on 127.0.0.1:$answer_port"
+env -i SLACK_SIGNING_SECRET="$secret" "$bin/verifier" -addr "127.0.0.1:$answer_port" -answer "$help_ack" \
+  2>"$out/verifier-answer.log" &
+answer_pid=$!
+pids+=("$answer_pid")
+wait_port "$answer_port" "$answer_pid" verifier-answer
+
 for i in $(seq 1 "$runs"); do
-  echo "-- help, round $i of $runs: verifier, catweete, Bolt" >&2
+  echo "-- help, round $i of $runs: verifier, verifier+answer, catweete, Bolt" >&2
   loadgen verifier "$verifier_pid" "http://127.0.0.1:$verifier_port" help
+  loadgen verifier+answer "$answer_pid" "http://127.0.0.1:$answer_port" help
   loadgen catweete "$catweete_pid" "$catweete_url" help
   loadgen bolt "$bolt_pid" "http://127.0.0.1:$bolt_port" help -path /slack/events
 done
 stop "$verifier_pid"
+stop "$answer_pid"
 stop "$bolt_pid"
 
 measure catweete "$catweete_pid" "$catweete_url" status
