@@ -249,6 +249,15 @@ func TestProcFiles(t *testing.T) {
 	}
 }
 
+func jsonString(t *testing.T, s string) string {
+	t.Helper()
+	encoded, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(encoded)
+}
+
 func TestClassifyAck(t *testing.T) {
 	t.Parallel()
 	cat := commands.NewCatalog()
@@ -261,8 +270,10 @@ func TestClassifyAck(t *testing.T) {
 		{`{"ok":true}`, ackEmpty},
 		{`not json`, ackEmpty},
 		{`{"response_type":"ephemeral","text":"*Pas encore cette semaine* : rien n'a été publié."}`, ackMessage},
-		{`{"response_type":"ephemeral","text":` + strconv.Quote(cat.T(commands.French, commands.MsgBusy)) + `}`, ackBusy},
-		{`{"response_type":"ephemeral","text":` + strconv.Quote(cat.T(commands.English, commands.MsgBusy)) + `}`, ackBusy},
+		{`{"response_type":"ephemeral","text":""}`, ackEmpty},
+		{`{"response_type":"ephemeral","text":` + jsonString(t, cat.T(commands.French, commands.MsgBusy)) + `}`, ackBusy},
+		{`{"response_type":"ephemeral","text":` + jsonString(t, cat.T(commands.English, commands.MsgBusy)) + `}`, ackBusy},
+		{`{"response_type":"ephemeral","text":` + jsonString(t, "Avant : "+cat.T(commands.French, commands.MsgBusy)) + `}`, ackMessage},
 	} {
 		if got := classifyAck([]byte(tc.body), busyTexts()); got != tc.want {
 			t.Errorf("classifyAck(%q) = %v, want %v", tc.body, got, tc.want)
