@@ -67,6 +67,53 @@ func limitHandler(secret string) http.HandlerFunc {
 	}
 }
 
+// signedCommand is `/catweete text` as Slack sends it to f's bot: its
+// form body, and headers signed now (good for the 5 minutes a benchmark
+// may run), with a forged copy.
+func signedCommand(f *fixture, text string) (body []byte, signed, forged http.Header) {
+	form := url.Values{
+		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
+		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
+		"text": {text}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
+	}
+	body = []byte(form.Encode())
+	signed = http.Header{}
+	signed.Set("Content-Type", formType)
+	sign(signed, body)
+	forged = signed.Clone()
+	forged.Set("X-Slack-Signature", "v0="+string(bytes.Repeat([]byte("0"), 64)))
+	return body, signed, forged
+}
+
+// ackCase is one sub-benchmark of serveAcks: handler answering body sent
+// with header, want its status (and, with withBody, a body).
+type ackCase struct {
+	name     string
+	handler  http.Handler
+	header   http.Header
+	want     int
+	withBody bool
+}
+
+// serveAcks runs each case as a sub-benchmark, one request per iteration,
+// in process.
+func serveAcks(b *testing.B, body []byte, cases []ackCase) {
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
+				req.Header = c.header
+				rec := httptest.NewRecorder()
+				c.handler.ServeHTTP(rec, req)
+				if rec.Code != c.want || c.withBody && rec.Body.Len() == 0 {
+					b.Fatalf("status %d, body %q; want %d", rec.Code, rec.Body, c.want)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkAck serves one signed slash command per iteration, in process:
 // "limit" is limitHandler, "help" catweete's /slack/commands answering
 // `/catweete help` in its ack, "bad-signature" catweete refusing one.
@@ -74,41 +121,12 @@ func BenchmarkAck(b *testing.B) {
 	f := setup(b)
 	mux := http.NewServeMux()
 	f.bot.Routes(mux)
-	form := url.Values{
-		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
-		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
-		"text": {"help"}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
-	}
-	body := []byte(form.Encode())
-	signed := http.Header{}
-	signed.Set("Content-Type", formType)
-	sign(signed, body)
-	forged := signed.Clone()
-	forged.Set("X-Slack-Signature", "v0="+string(bytes.Repeat([]byte("0"), 64)))
-
-	for _, bench := range []struct {
-		name    string
-		handler http.Handler
-		header  http.Header
-		want    int
-	}{
-		{"limit", limitHandler(testSecret), signed, http.StatusOK},
-		{"help", mux, signed, http.StatusOK},
-		{"bad-signature", mux, forged, http.StatusUnauthorized},
-	} {
-		b.Run(bench.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
-				req.Header = bench.header
-				rec := httptest.NewRecorder()
-				bench.handler.ServeHTTP(rec, req)
-				if rec.Code != bench.want {
-					b.Fatalf("status %d, want %d", rec.Code, bench.want)
-				}
-			}
-		})
-	}
+	body, signed, forged := signedCommand(f, "help")
+	serveAcks(b, body, []ackCase{
+		{"limit", limitHandler(testSecret), signed, http.StatusOK, false},
+		{"help", mux, signed, http.StatusOK, true},
+		{"bad-signature", mux, forged, http.StatusUnauthorized, false},
+	})
 }
 
 // BenchmarkAckStatus serves `/catweete status` over a database holding
@@ -119,35 +137,11 @@ func BenchmarkAckStatus(b *testing.B) {
 	seedPosts(b, f, 300)
 	mux := http.NewServeMux()
 	f.bot.Routes(mux)
-	form := url.Values{
-		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
-		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
-		"text": {"status"}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
-	}
-	body := []byte(form.Encode())
-	signed := http.Header{}
-	signed.Set("Content-Type", formType)
-	sign(signed, body)
-	for _, bench := range []struct {
-		name    string
-		handler http.Handler
-	}{
-		{"limit", limitHandler(testSecret)},
-		{"status", mux},
-	} {
-		b.Run(bench.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
-				req.Header = signed
-				rec := httptest.NewRecorder()
-				bench.handler.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK || (bench.name == "status" && rec.Body.Len() == 0) {
-					b.Fatalf("status %d, body %q", rec.Code, rec.Body)
-				}
-			}
-		})
-	}
+	body, signed, _ := signedCommand(f, "status")
+	serveAcks(b, body, []ackCase{
+		{"limit", limitHandler(testSecret), signed, http.StatusOK, false},
+		{"status", mux, signed, http.StatusOK, true},
+	})
 }
 
 // seedPosts drafts n posts, and approves two in three.
@@ -189,15 +183,7 @@ func BenchmarkAckOverLoopback(b *testing.B) {
 	f := setup(b)
 	mux := http.NewServeMux()
 	f.bot.Routes(mux)
-	form := url.Values{
-		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
-		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
-		"text": {"help"}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
-	}
-	body := []byte(form.Encode())
-	signed := http.Header{}
-	signed.Set("Content-Type", formType)
-	sign(signed, body)
+	body, signed, _ := signedCommand(f, "help")
 	for _, bench := range []struct {
 		name    string
 		handler http.Handler

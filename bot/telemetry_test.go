@@ -1,12 +1,10 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"testing"
 	"time"
 
@@ -210,40 +208,11 @@ func BenchmarkAckMeasured(b *testing.B) {
 	f.bot.Routes(mux)
 	plainMux := http.NewServeMux()
 	plain.bot.Routes(plainMux)
-	form := url.Values{
-		"token": {"legacy"}, "team_id": {testTeam}, "team_domain": {"cat"}, "channel_id": {"C1"},
-		"channel_name": {"general"}, "user_id": {"U1"}, "user_name": {"someone"}, "command": {"/catweete"},
-		"text": {"help"}, "api_app_id": {"A1"}, "response_url": {f.slack.responseURL(1)}, "trigger_id": {"1.2.3"},
-	}
-	body := []byte(form.Encode())
-	signed := http.Header{}
-	signed.Set("Content-Type", formType)
-	sign(signed, body)
-	forged := signed.Clone()
-	forged.Set("X-Slack-Signature", "v0="+string(bytes.Repeat([]byte("0"), 64)))
-
-	for _, bench := range []struct {
-		name    string
-		handler http.Handler
-		header  http.Header
-		want    int
-	}{
-		{"limit", limitHandler(testSecret), signed, http.StatusOK},
-		{"help", plainMux, signed, http.StatusOK},
-		{"help-measured", mux, signed, http.StatusOK},
-		{"bad-signature-measured", mux, forged, http.StatusUnauthorized},
-	} {
-		b.Run(bench.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
-				req.Header = bench.header
-				rec := httptest.NewRecorder()
-				bench.handler.ServeHTTP(rec, req)
-				if rec.Code != bench.want {
-					b.Fatalf("status %d, want %d", rec.Code, bench.want)
-				}
-			}
-		})
-	}
+	body, signed, forged := signedCommand(f, "help")
+	serveAcks(b, body, []ackCase{
+		{"limit", limitHandler(testSecret), signed, http.StatusOK, false},
+		{"help", plainMux, signed, http.StatusOK, true},
+		{"help-measured", mux, signed, http.StatusOK, true},
+		{"bad-signature-measured", mux, forged, http.StatusUnauthorized, false},
+	})
 }

@@ -94,8 +94,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives one line per event worth knowing; if nil, discarded.
 	Logger *slog.Logger
-	// GroupCacheTTL is how long a user group's members are trusted; if 0,
-	// one minute, so that a removal takes effect quickly.
+	// GroupCacheTTL is how long a user group's members are trusted for
+	// what is only shown (the Home tab); if 0, one minute. A decision
+	// (approve, reject, ask for changes) asks Slack at the click.
 	GroupCacheTTL time.Duration
 	// DisableUTM stops adding campaign tags to links (CATWEETE_UTM=off).
 	DisableUTM bool
