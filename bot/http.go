@@ -56,7 +56,7 @@ func (b *Bot) verified(ep *telemetry.Endpoint, next func(w http.ResponseWriter, 
 			}
 			ep.Acked(outcome, time.Since(arrived))
 		}()
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		body, err := readBody(w, r)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -78,6 +78,22 @@ func (b *Bot) verified(ep *telemetry.Endpoint, next func(w http.ResponseWriter, 
 		}
 		outcome = next(w, r, body)
 	}
+}
+
+// readBody reads the request's body, maxBody at most. A body whose length
+// was announced is read into a buffer of that size: io.ReadAll would grow
+// one, copying, for every request.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	limited := http.MaxBytesReader(w, r.Body, maxBody)
+	if r.ContentLength <= 0 || r.ContentLength > maxBody {
+		return io.ReadAll(limited)
+	}
+	body := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(limited, body); err != nil {
+		return nil, err
+	}
+	// Nothing may follow the announced length; net/http stops there.
+	return body, nil
 }
 
 func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) telemetry.Outcome {
