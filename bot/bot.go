@@ -228,8 +228,13 @@ func (b *Bot) onCommand(cmd slack.SlashCommand, wait time.Duration) ack {
 	}
 	answer := newAckAnswer()
 	ok := run("command", func(ctx context.Context) {
+		// Whatever happens below (a digest, a modal, a panic), the ack
+		// does not wait for an answer that will not come.
+		defer answer.give("")
 		reply := b.router.Run(ctx, req, parsed)
-		if !reply.PostDigest && !reply.OpenDraftModal && wait > 0 && answer.give(reply.Text) {
+		if reply.PostDigest || reply.OpenDraftModal {
+			answer.give("")
+		} else if wait > 0 && answer.give(reply.Text) {
 			return
 		}
 		if reply.PostDigest {
@@ -268,17 +273,20 @@ type ackAnswer struct {
 	ready chan string // holds the answer, once given
 	mu    sync.Mutex
 	gone  bool // the ack has gone without the answer
+	given bool // an answer was given: later ones are refused
 }
 
 func newAckAnswer() *ackAnswer { return &ackAnswer{ready: make(chan string, 1)} }
 
-// give offers text to the ack; false if the ack has gone.
+// give offers text to the ack; false if the ack has gone, or already has
+// an answer. "" says there will be none: the ack goes at once, empty.
 func (a *ackAnswer) give(text string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.gone {
+	if a.gone || a.given {
 		return false
 	}
+	a.given = true
 	a.ready <- text // never blocks: one answer, one slot
 	return true
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/slack-go/slack"
@@ -60,5 +61,13 @@ func checkSlashCommandForm(t *testing.T, body string) {
 	}
 	if got != want {
 		t.Fatalf("parseSlashCommand(%q) =\n%+v\nwant\n%+v", body, got, want)
+	}
+}
+
+func TestParseSlashCommandRefusesTooManyFields(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{maxFormFields, maxFormFields + 1} {
+		body := "text=aide" + strings.Repeat("&", n-1)
+		checkSlashCommandForm(t, body)
 	}
 }

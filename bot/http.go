@@ -80,12 +80,18 @@ func (b *Bot) verified(ep *telemetry.Endpoint, next func(w http.ResponseWriter, 
 	}
 }
 
-// readBody reads the request's body, maxBody at most. A body whose length
-// was announced is read into a buffer of that size: io.ReadAll would grow
-// one, copying, for every request.
+// presizedBody is the largest announced length read into a buffer of
+// that size at once. Slack's payloads are a few KiB; a larger buffer taken
+// on an unsigned request's word would let anyone make the bot hold memory
+// for bytes never sent.
+const presizedBody = 64 << 10
+
+// readBody reads the request's body, maxBody at most. A small body whose
+// length was announced is read into a buffer of that size: io.ReadAll would
+// grow one, copying, for every request.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	limited := http.MaxBytesReader(w, r.Body, maxBody)
-	if r.ContentLength <= 0 || r.ContentLength > maxBody {
+	if r.ContentLength <= 0 || r.ContentLength > presizedBody {
 		return io.ReadAll(limited)
 	}
 	body := make([]byte, r.ContentLength)

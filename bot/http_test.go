@@ -111,6 +111,19 @@ func TestHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("AckDoesNotWaitForACommandThatAnswersElsewhere", func(t *testing.T) {
+		t.Parallel()
+		// The ack would wait waitLimit for an answer; a draft without
+		// text opens the form instead, and says so to the ack at once.
+		f := setup(t, func(o *setupOptions) { o.ackWait = waitLimit })
+		start := time.Now()
+		resp, body := f.command(t, "U1", "brouillon", f.slack.responseURL(7))
+		if took := time.Since(start); resp.StatusCode != http.StatusOK || len(body) != 0 || took >= waitLimit/2 {
+			t.Fatalf("ack = %d %q after %v, want an empty 200 without waiting out %v", resp.StatusCode, body, took, waitLimit)
+		}
+		f.slack.waitMethod(t, "views.open", 1)
+	})
+
 	t.Run("AnswerSlowerThanAckWaitGoesToTheResponseURLOnce", func(t *testing.T) {
 		t.Parallel()
 		f := setup(t, func(o *setupOptions) { o.ackWait = 50 * time.Millisecond })

@@ -49,7 +49,16 @@ func (q queries) ForgetEvents(ctx context.Context, before time.Time) (int64, err
 }
 
 // ForgetEvent drops one event id, so that Slack's retry of an event that
-// could not be taken is handled.
+// could not be taken is handled. Like MarkEventSeen, it runs while Slack
+// waits for the ack: on the events' connections, waiting EventBusyTimeout
+// at most.
+func (s *Store) ForgetEvent(ctx context.Context, eventID string) error {
+	q := queries{db: classifyingDB{db: s.eventsDB, health: s.health}, health: s.health}
+	return q.ForgetEvent(ctx, eventID)
+}
+
+// ForgetEvent drops one event id; in a transaction, it waits as the
+// transaction's BEGIN did.
 func (q queries) ForgetEvent(ctx context.Context, eventID string) error {
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM seen_events WHERE event_id = ?`, eventID); err != nil {
 		return fmt.Errorf("storage: forget event %s: %w", eventID, err)
