@@ -158,6 +158,10 @@ type socketFrame struct {
 
 // socketConn writes acks on one connection, one at a time as gorilla
 // requires.
+// socketHandlers is how many envelopes of one connection are handled at
+// once.
+const socketHandlers = 16
+
 type socketConn struct {
 	mu    sync.Mutex
 	conn  *websocket.Conn
@@ -252,6 +256,14 @@ func (b *Bot) socketConnection(ctx context.Context, api *slack.Client, timing so
 	})
 
 	sc := &socketConn{conn: conn, write: timing.write}
+	// Envelopes are handled side by side, socketHandlers at most: one that
+	// waits (an event's id, while another process holds the database's
+	// write lock) must not hold the commands and clicks read after it past
+	// Slack's 3 s. Acks are written one at a time (socketConn.mu), in any
+	// order, as Slack allows.
+	slots := make(chan struct{}, socketHandlers)
+	var handling sync.WaitGroup
+	defer handling.Wait()
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
@@ -275,7 +287,11 @@ func (b *Bot) socketConnection(ctx context.Context, api *slack.Client, timing so
 			end.reason = frame.Reason
 			return end
 		case frame.EnvelopeID != "":
-			b.socketRequest(sc, frame)
+			slots <- struct{}{}
+			handling.Go(func() {
+				defer func() { <-slots }()
+				b.socketRequest(sc, frame)
+			})
 		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"catweete/storage"
 )
 
 // botLog keeps the bot's log records, for the tests to read what it did
@@ -444,5 +446,32 @@ func TestSocketModeStopsPromptlyDuringABackoff(t *testing.T) {
 		}
 	case <-time.After(waitLimit):
 		t.Fatal("Socket Mode did not stop during its backoff")
+	}
+}
+
+// TestSocketModeWaitingEnvelopeHoldsNoOther: an event whose id waits for
+// the database's write lock (another process holds it) does not hold the
+// envelopes read after it: a help sent next is acked at once, and the
+// event once the lock is free.
+func TestSocketModeWaitingEnvelopeHoldsNoOther(t *testing.T) {
+	t.Parallel()
+	// Longer than nextAck waits: handled one at a time, the help's ack
+	// would come too late for the test.
+	f, _, path := setupDatabase(t, storage.Options{EventBusyTimeout: 3 * waitLimit})
+	release := lockDatabase(t, path)
+	f.runSocket(t)
+	p := f.slack.nextPeer(t)
+
+	p.send(t, map[string]any{
+		"envelope_id": "mention", "type": "events_api", "accepts_response_payload": false, "retry_attempt": 0, "retry_reason": "",
+		"payload": mentionEvent("EvLocked", "U1", "alors ça tweete ?", "1700000100.000100"),
+	})
+	p.send(t, slashEnvelope("help", "help", f.slack.responseURL(1)))
+	if ack := p.nextAck(t); ack.EnvelopeID != "help" {
+		t.Fatalf("first ack for %q, want the help's while the mention waits for the lock", ack.EnvelopeID)
+	}
+	release()
+	if ack := p.nextAck(t); ack.EnvelopeID != "mention" {
+		t.Fatalf("second ack for %q, want the mention's once the lock is free", ack.EnvelopeID)
 	}
 }
