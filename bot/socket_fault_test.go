@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"catweete/storage"
+	"catweete/storage/storagetest"
 )
 
 // botLog keeps the bot's log records, for the tests to read what it did
@@ -458,7 +459,7 @@ func TestSocketModeWaitingEnvelopeHoldsNoOther(t *testing.T) {
 	// Longer than nextAck waits: handled one at a time, the help's ack
 	// would come too late for the test.
 	f, _, path := setupDatabase(t, storage.Options{EventBusyTimeout: 3 * waitLimit})
-	release := lockDatabase(t, path)
+	release := storagetest.LockWriter(t, path)
 	f.runSocket(t)
 	p := f.slack.nextPeer(t)
 

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"catweete/commands"
 	"catweete/social"
 	"catweete/storage"
+	"catweete/storage/storagetest"
 	"catweete/workflows"
 )
 
@@ -105,35 +104,6 @@ func setupDatabase(t *testing.T, opts storage.Options) (*fixture, *botLog, strin
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &fixture{slack: fs, api: api, store: store, svc: svc, router: router, notifier: notifier, bot: b, srv: srv}, log, path
-}
-
-// lockDatabase holds the database's write lock from another connection
-// pool, as another process would, until the returned func is called.
-func lockDatabase(t *testing.T, path string) (release func()) {
-	t.Helper()
-	other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	conn, err := other.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatalf("BEGIN EXCLUSIVE: %v", err)
-	}
-	var once sync.Once
-	release = func() {
-		once.Do(func() {
-			if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
-				t.Errorf("ROLLBACK: %v", err)
-			}
-			conn.Close()
-		})
-	}
-	t.Cleanup(release)
-	return release
 }
 
 // postState is what a decision writes about a post, all together.
@@ -224,7 +194,7 @@ func TestDatabaseBusy(t *testing.T) {
 	f, log, path := setupDatabase(t, storage.Options{BusyTimeout: 50 * time.Millisecond, EventBusyTimeout: 50 * time.Millisecond})
 	post := f.draft(t, "Ça tweete !")
 	before := f.postState(t, post.ID)
-	release := lockDatabase(t, path)
+	release := storagetest.LockWriter(t, path)
 
 	// A draft, in each language, and a click on Approve.
 	for _, c := range []struct{ text, want string }{{"brouillon Nouveau post", busyFR}, {"draft New post", busyEN}} {

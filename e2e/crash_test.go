@@ -53,21 +53,10 @@ func TestCrashNeverPublishesTwiceNorLoses(t *testing.T) {
 		t.Skip("kills and restarts the bot some 20 times")
 	}
 	t.Parallel()
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CATWEETE_E2E_CRASH_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("CATWEETE_E2E_CRASH_SEED=%q: %v", s, err)
-		}
-		seed = v
-	}
-	rounds := 30
-	if s := os.Getenv("CATWEETE_E2E_CRASH_ROUNDS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 1 || v > 500 {
-			t.Fatalf("CATWEETE_E2E_CRASH_ROUNDS=%q: want 1 to 500", s)
-		}
-		rounds = v
+	seed := envUint(t, "CATWEETE_E2E_CRASH_SEED", uint64(time.Now().UnixNano()))
+	rounds := int(envUint(t, "CATWEETE_E2E_CRASH_ROUNDS", 30))
+	if rounds < 1 || rounds > 500 {
+		t.Fatalf("CATWEETE_E2E_CRASH_ROUNDS=%d: want 1 to 500", rounds)
 	}
 	t.Logf("seed %d (replay with CATWEETE_E2E_CRASH_SEED=%d), %d kill points", seed, seed, rounds)
 	rng := rand.New(rand.NewPCG(seed, 0xc4a5))

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"catweete/storage/storagetest"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -43,35 +43,6 @@ func (l *logRecords) errorsAbout(word string) int {
 	return n
 }
 
-// lockWriter holds the database's write lock from another connection pool,
-// as another process would, until the returned func is called.
-func lockWriter(t *testing.T, path string) (release func()) {
-	t.Helper()
-	other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	conn, err := other.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatalf("BEGIN EXCLUSIVE: %v", err)
-	}
-	var once sync.Once
-	release = func() {
-		once.Do(func() {
-			if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
-				t.Errorf("ROLLBACK: %v", err)
-			}
-			conn.Close()
-		})
-	}
-	t.Cleanup(release)
-	return release
-}
-
 func TestBusyDatabase(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "catweete.db")
@@ -82,7 +53,7 @@ func TestBusyDatabase(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 	ctx := t.Context()
 	p := newPost(t, s.queries, Post{})
-	release := lockWriter(t, path)
+	release := storagetest.LockWriter(t, path)
 
 	writes := []struct {
 		name  string
@@ -142,7 +113,7 @@ func TestEventSeenWaitsLessThanOtherWrites(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 	// One connection: the one MarkEventSeen used is the one read below.
 	s.sqlDB.SetMaxOpenConns(1)
-	release := lockWriter(t, path)
+	release := storagetest.LockWriter(t, path)
 	if _, err := s.MarkEventSeen(t.Context(), "Ev1", t0); !errors.Is(err, ErrBusy) {
 		t.Fatalf("MarkEventSeen under another writer's lock: %v, want ErrBusy", err)
 	}

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 
 	"catweete/social"
 	"catweete/storage"
+	"catweete/storage/storagetest"
 )
 
 // serviceLog keeps a Service's log records.
@@ -183,33 +183,6 @@ func fillUp(t *testing.T, s *storage.Store, account int64) {
 	}
 }
 
-// lockWriter holds the database's write lock from another connection, as
-// another process would, until release is called.
-func lockWriter(t *testing.T, path string) (release func()) {
-	t.Helper()
-	other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	conn, err := other.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatalf("BEGIN EXCLUSIVE: %v", err)
-	}
-	var once sync.Once
-	release = func() {
-		once.Do(func() {
-			conn.ExecContext(context.Background(), "ROLLBACK") //nolint:errcheck // closing anyway
-			conn.Close()
-		})
-	}
-	t.Cleanup(release)
-	return release
-}
-
 // runDispatcher runs the dispatcher until stop is called, which waits for
 // it to return.
 func (f *fixture) runDispatcher(t *testing.T) (stop func()) {
@@ -264,7 +237,7 @@ func TestDispatcherRecordsAPublicationOnceTheDatabaseTakesIt(t *testing.T) {
 		block func(t *testing.T, f *fixture, path string, account int64) (unblock func())
 	}{
 		{"Busy", storage.Options{BusyTimeout: 20 * time.Millisecond},
-			func(t *testing.T, _ *fixture, path string, _ int64) func() { return lockWriter(t, path) }},
+			func(t *testing.T, _ *fixture, path string, _ int64) func() { return storagetest.LockWriter(t, path) }},
 		{"Full", storage.Options{MaxPageCount: 40},
 			func(t *testing.T, f *fixture, _ string, account int64) func() {
 				fillUp(t, f.store, account)
