@@ -106,7 +106,7 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) 
 	cmd, err := parseSlashCommand(string(body))
 	if err != nil {
 		b.log.Warn("slash command unreadable", "err", err)
-		writeAck(w, b, &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBadPayload)})
+		writeAck(w, b, ephemeralAck{ResponseType: slack.ResponseTypeEphemeral, Text: b.cat.T(b.router.Lang(), commands.MsgBadPayload)})
 		return telemetry.Unreadable
 	}
 	return writeAck(w, b, b.onCommand(cmd, b.ackWait))
